@@ -93,6 +93,9 @@ class FirstLineCriterion(_Model):
 class LineOfTherapy(_Model):
     line: Line
     requires_severity: Severity | None = "severe"
+    # The passage that restricts IVIg to severe forms ("All severe forms of ...");
+    # eligibility cites it when the severity falls short, else falls back to `source`.
+    severity_source: Source | None = None
     requires_confirmed_diagnosis: bool = False
     first_line_when: tuple[FirstLineCriterion, ...] = ()
     second_line_after: tuple[PriorTherapyRequirement, ...] = ()
