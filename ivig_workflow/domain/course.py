@@ -1,0 +1,164 @@
+"""A patient's course of IVIg: the aggregate the state machine moves.
+
+Everything here is plain frozen data. The state machine (`transitions.decide`)
+returns a new `Course`; nothing mutates one in place, so a refused event can hand
+back the very same object and a replay can compare courses with `==`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class CourseState(StrEnum):
+    INITIATION = "initiation"
+    ACTIVE = "active"
+    RESPONSE_REVIEW = "response_review"
+    INTERVAL_EXTENSION = "interval_extension"
+    WASHOUT = "washout"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    DISCONTINUED = "discontinued"
+
+
+TERMINAL_STATES = frozenset({CourseState.COMPLETED, CourseState.DISCONTINUED})
+# Only in these states does the sweep release cycles or chase overdue ones.
+RELEASING_STATES = frozenset(
+    {CourseState.INITIATION, CourseState.ACTIVE, CourseState.INTERVAL_EXTENSION}
+)
+
+CycleStatus = Literal["planned", "released", "in_progress", "completed", "skipped"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Measurements(_Frozen):
+    weight_kg: float = Field(gt=0, le=350)
+    height_cm: float | None = Field(default=None, ge=30, le=250)
+    egfr: float | None = Field(default=None, ge=0, le=250)
+    measured_at: AwareDatetime
+
+
+class DoseOptions(_Frozen):
+    """What the physician chose for dose planning; read only by the cycle planner."""
+
+    product: str | None = None
+    dosing_weight: Literal["actual", "adjusted"] | None = None  # None: the centre policy
+    sex: Literal["female", "male"] | None = None
+    age_years: int | None = Field(default=None, ge=0, le=130)
+    pregnant: bool = False
+    renal_impairment: bool = False
+    cardiac_impairment: bool = False
+    thrombotic_risk: bool = False
+    organ_involvement: tuple[Literal["kidney", "heart"], ...] = ()
+    reduced_dose: bool = False
+    g_per_kg: float | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, ge=1)
+    rounding: Literal["vial_combination", "nearest_5g", "none"] | None = None
+
+
+class PlannedCycle(_Frozen):
+    """One cycle's dose as the planner computed it from the latest measurements."""
+
+    days: int = Field(ge=1)
+    day_doses_g: tuple[float, ...]
+    total_g: float = Field(gt=0)
+    product: str
+    day_vials: tuple[dict[float, int], ...]
+    chair_minutes: tuple[int, ...]
+
+
+class InfusionDay(_Frozen):
+    day: int = Field(ge=1)
+    date: date
+    dose_g: float = Field(gt=0)
+    product: str
+    lot_numbers: tuple[str, ...]
+    event_key: str
+
+
+class Cycle(_Frozen):
+    number: int = Field(ge=1)  # overall, across series
+    series: int = Field(ge=1)
+    number_in_series: int = Field(ge=1)
+    planned_start: date
+    planned_days: tuple[date, ...]
+    plan: PlannedCycle
+    status: CycleStatus = "planned"
+    released_at: AwareDatetime | None = None
+    escalated_at: AwareDatetime | None = None  # an overdue cycle is raised once
+    infusions: tuple[InfusionDay, ...] = ()
+
+    @property
+    def day_doses_g(self) -> tuple[float, ...]:
+        return self.plan.day_doses_g
+
+    @property
+    def started(self) -> bool:
+        return bool(self.infusions)
+
+    @property
+    def recorded_days(self) -> frozenset[int]:
+        return frozenset(infusion.day for infusion in self.infusions)
+
+    @property
+    def complete(self) -> bool:
+        return self.recorded_days == frozenset(range(1, len(self.planned_days) + 1))
+
+    @property
+    def first_day_given(self) -> date:
+        """Day 1 as given (the next cycle counts from it), else as planned."""
+        for infusion in self.infusions:
+            if infusion.day == 1:
+                return infusion.date
+        return self.planned_days[0]
+
+
+class Course(_Frozen):
+    course_id: str = Field(min_length=1)
+    patient_ref: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    centre: str = Field(min_length=1)
+    indication: str = Field(min_length=1)
+    guideline_version: str = Field(min_length=1)
+    state: CourseState = CourseState.INITIATION
+    state_before_hold: CourseState | None = None
+    series: int = Field(default=1, ge=1)
+    cycles_in_series_completed: int = Field(default=0, ge=0)
+    cycles_completed: int = Field(default=0, ge=0)
+    interval_weeks: int = Field(ge=1)
+    measurements: Measurements
+    dose_options: DoseOptions = DoseOptions()
+    cycles: tuple[Cycle, ...] = ()
+    last_relapse_check_at: AwareDatetime | None = None
+    next_relapse_check_at: AwareDatetime | None = None
+    next_due_at: AwareDatetime | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def current_cycle(self) -> Cycle | None:
+        """The cycle infusions may be recorded against: released or in progress."""
+        for cycle in self.cycles:
+            if cycle.status in ("released", "in_progress"):
+                return cycle
+        return None
+
+    @property
+    def last_completed_cycle(self) -> Cycle | None:
+        done = [cycle for cycle in self.cycles if cycle.status == "completed"]
+        return done[-1] if done else None
+
+    def replace_cycle(self, cycle: Cycle) -> Course:
+        cycles = tuple(cycle if c.number == cycle.number else c for c in self.cycles)
+        return self.model_copy(update={"cycles": cycles})
+
+    def with_cycle(self, cycle: Cycle) -> Course:
+        return self.model_copy(update={"cycles": (*self.cycles, cycle)})

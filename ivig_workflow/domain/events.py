@@ -1,0 +1,172 @@
+"""Ward events: what the ward systems tell us happened to a course.
+
+Every event carries the sender's idempotency `key`; the inbox keeps it unique, so
+the state machine sees each event once. `occurred_at` must carry its time zone: a
+naive instant is ambiguous across centres and is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from ivig_workflow.domain.errors import InputError
+
+Outcome = Literal["good", "partial", "none", "worse"]
+AdverseSeverity = Literal["mild", "moderate", "severe"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Event(_Frozen):
+    course_id: str = Field(min_length=1)
+    key: str = Field(min_length=1, max_length=200)
+    occurred_at: AwareDatetime
+    actor: str | None = Field(default=None, min_length=1)
+
+
+class Reason(_Frozen):
+    reason: str = Field(min_length=1)
+
+
+class OptionalReason(_Frozen):
+    reason: str | None = None
+
+
+class InfusionData(_Frozen):
+    cycle: int = Field(ge=1)
+    day: int = Field(ge=1)
+    dose_g: float = Field(gt=0, le=1000)
+    product: str = Field(min_length=1)
+    # Blood-derived medicines must be traceable by batch: no infusion without a lot.
+    lot_numbers: tuple[Annotated[str, Field(min_length=1)], ...] = Field(min_length=1)
+
+
+class ResponseData(_Frozen):
+    outcome: Outcome
+    measures: dict[str, JsonValue] | list[JsonValue] = Field(default_factory=dict)
+
+
+class RelapseData(_Frozen):
+    note: str | None = None
+
+
+class AdverseEventData(_Frozen):
+    severity: AdverseSeverity
+    description: str = Field(min_length=1)
+
+
+class ObservationData(_Frozen):
+    weight_kg: float | None = Field(default=None, gt=0, le=350)
+    height_cm: float | None = Field(default=None, ge=30, le=250)
+    egfr: float | None = Field(default=None, ge=0, le=250)
+
+    @model_validator(mode="after")
+    def _something_observed(self) -> ObservationData:
+        if self.weight_kg is None and self.height_cm is None and self.egfr is None:
+            raise ValueError("at least one of weight_kg, height_cm, egfr is required")
+        return self
+
+
+class InfusionAdministered(_Event):
+    type: Literal["infusion.administered"]
+    data: InfusionData
+
+
+class ResponseAssessed(_Event):
+    type: Literal["response.assessed"]
+    data: ResponseData
+
+
+class RelapseReported(_Event):
+    type: Literal["relapse.reported"]
+    data: RelapseData = RelapseData()
+
+
+class AdverseEventReported(_Event):
+    type: Literal["adverse_event.reported"]
+    data: AdverseEventData
+
+
+class ObservationRecorded(_Event):
+    type: Literal["observation.recorded"]
+    data: ObservationData
+
+
+class CourseHeld(_Event):
+    type: Literal["course.held"]
+    data: Reason
+
+
+class CourseResumed(_Event):
+    type: Literal["course.resumed"]
+    data: OptionalReason = OptionalReason()
+
+
+class CourseDiscontinued(_Event):
+    type: Literal["course.discontinued"]
+    data: Reason
+
+
+class CourseCompleted(_Event):
+    type: Literal["course.completed"]
+    data: Reason
+
+
+WardEvent = Annotated[
+    InfusionAdministered
+    | ResponseAssessed
+    | RelapseReported
+    | AdverseEventReported
+    | ObservationRecorded
+    | CourseHeld
+    | CourseResumed
+    | CourseDiscontinued
+    | CourseCompleted,
+    Field(discriminator="type"),
+]
+EVENT_TYPES: tuple[str, ...] = (
+    "infusion.administered",
+    "response.assessed",
+    "relapse.reported",
+    "adverse_event.reported",
+    "observation.recorded",
+    "course.held",
+    "course.resumed",
+    "course.discontinued",
+    "course.completed",
+)
+
+_ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)
+
+
+def parse_ward_event(raw: Any) -> WardEvent:
+    """A validated event, or InputError naming the first bad field (`data.day`)."""
+    try:
+        return _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        # The discriminated union puts the event type first; the sender's field
+        # path starts after it.
+        if loc and loc[0] in EVENT_TYPES:
+            loc = loc[1:]
+        field = ".".join(loc) or "event"
+        rule = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "union_tag_invalid":
+            field, rule = "type", f"unknown event type; expected one of {', '.join(EVENT_TYPES)}"
+        elif error["type"] == "union_tag_not_found":
+            field, rule = "type", "missing event type"
+        raise InputError(field, rule) from None
