@@ -1,0 +1,1 @@
+"""Persistence: the tables, the engine and the schema migrations."""

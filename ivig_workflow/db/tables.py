@@ -1,0 +1,214 @@
+"""Every table of the application, in one place, as SQLModel classes.
+
+Rows are persistence shapes, not the domain: the repository maps a domain course to
+`CourseRow` and its children. Instants are `UtcDateTime` (aware UTC on both
+databases), calendar dates are plain dates in the centre's time zone, and enums are
+stored by value. Alembic autogenerates from this module, and a test asserts that
+the migrations never drift from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ivig_workflow.db.statuses import (
+    CourseState,
+    CycleStatus,
+    InboxStatus,
+    OutboxStatus,
+    WorkItemStatus,
+)
+from ivig_workflow.db.types import EnumByValue, UtcDateTime
+
+# Named constraints let Alembic's batch mode rebuild SQLite tables and drop a
+# constraint by name on PostgreSQL with the same migration script.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REF = 64  # pseudonymous references, slugs, keys of events and effects
+UUID = 36
+
+
+class Patient(SQLModel, table=True):
+    __tablename__ = "patients"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # A pseudonymous reference issued by the hospital, never a name.
+    ref: str = Field(max_length=REF, unique=True)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class CentreRow(SQLModel, table=True):
+    __tablename__ = "centres"
+
+    slug: str = Field(max_length=REF, primary_key=True)
+    name: str = Field(max_length=200)
+    time_zone: str = Field(max_length=REF)
+    country: str = Field(max_length=8)
+
+
+# Module-level so that the mapper can name it as the version counter: SQLAlchemy
+# then adds "AND version = :old" to every UPDATE and raises StaleDataError when a
+# concurrent writer got there first.
+_course_version = Column("version", Integer, nullable=False)
+
+
+class CourseRow(SQLModel, table=True):
+    __tablename__ = "courses"
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _course_version}
+
+    id: str = Field(max_length=UUID, primary_key=True)
+    patient_id: int = Field(foreign_key="patients.id", index=True)
+    centre_slug: str = Field(max_length=REF, foreign_key="centres.slug")
+    indication: str = Field(max_length=REF)
+    guideline_version: str = Field(max_length=REF)
+    state: CourseState = Field(sa_type=EnumByValue(CourseState), index=True)
+    state_before_hold: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
+    series: int = 1
+    cycles_in_series_completed: int = 0
+    cycles_completed: int = 0
+    interval_weeks: int
+    weight_kg: float
+    height_cm: float | None = None
+    egfr: float | None = None
+    measured_at: datetime = Field(sa_type=UtcDateTime)
+    dose_options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The command that opened the course and when: with the transition log's steps
+    # it is all a replay needs to rebuild the course.
+    start: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    last_relapse_check_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    next_relapse_check_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # The sweep selects courses through this index only, so its cost follows the
+    # work that is due rather than the number of courses.
+    next_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
+    version: int | None = Field(default=None, sa_column=_course_version)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class CycleRow(SQLModel, table=True):
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: str = Field(max_length=UUID, foreign_key="courses.id", index=True)
+    number: int  # counted over the whole course
+    series: int
+    number_in_series: int
+    planned_start: date
+    planned_days: list[str] = Field(default_factory=list, sa_type=JSON)  # ISO dates
+    # The dose as planned from the latest weight: grams and vials per day, product.
+    plan: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: CycleStatus = Field(sa_type=EnumByValue(CycleStatus))
+    released_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    escalated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class InfusionDayRow(SQLModel, table=True):
+    __tablename__ = "infusion_days"
+    __table_args__ = (UniqueConstraint("cycle_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cycle_id: int = Field(foreign_key="cycles.id", index=True)
+    day: int
+    date: date
+    dose_g: float
+    product: str = Field(max_length=REF)
+    lot_numbers: list[str] = Field(default_factory=list, sa_type=JSON)
+    event_key: str | None = Field(default=None, max_length=200)
+
+
+class InboxRow(SQLModel, table=True):
+    """Every ward event as it arrived, whatever became of it."""
+
+    __tablename__ = "inbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The sender's idempotency key: the unique index is what makes a redelivery a
+    # duplicate even when two workers receive it at once.
+    key: str = Field(max_length=200, unique=True)
+    # No foreign key: an event naming an unknown course is still stored.
+    course_id: str | None = Field(default=None, max_length=UUID, index=True)
+    type: str | None = Field(default=None, max_length=REF)
+    raw: str = Field(sa_type=Text)  # verbatim, even when unparseable
+    received_at: datetime = Field(sa_type=UtcDateTime)
+    status: InboxStatus = Field(sa_type=EnumByValue(InboxStatus))
+    reason: str | None = Field(default=None, sa_type=Text)
+    state_after: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
+    actor: str | None = Field(default=None, max_length=REF)
+
+
+class TransitionLogRow(SQLModel, table=True):
+    """Append-only: why each state change happened, with the guideline passage."""
+
+    __tablename__ = "transition_log"
+    __table_args__ = (UniqueConstraint("course_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: str = Field(max_length=UUID, foreign_key="courses.id")
+    seq: int  # 1, 2, ... per course; the unique pair stops two writers interleaving
+    # The decision this row belongs to (one event or sweep may take several steps);
+    # replaying the distinct steps in order rebuilds the course.
+    step: int
+    from_state: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
+    to_state: CourseState = Field(sa_type=EnumByValue(CourseState))
+    trigger: str = Field(max_length=REF)  # the event type, or "tick"
+    event_key: str | None = Field(default=None, max_length=200)
+    at: datetime = Field(sa_type=UtcDateTime)
+    rule: str = Field(sa_type=Text)
+    citation: str | None = Field(default=None, sa_type=Text)
+    actor: str | None = Field(default=None, max_length=REF)
+
+
+class WorkItemRow(SQLModel, table=True):
+    __tablename__ = "work_items"
+    __table_args__ = (Index("ix_work_items_worklist", "role", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)  # the effect's key: emitted once
+    # Nullable: a refused event for an unknown course still raises work for operators.
+    course_id: str | None = Field(
+        default=None, max_length=UUID, foreign_key="courses.id", index=True
+    )
+    role: str = Field(max_length=REF)
+    kind: str = Field(max_length=REF)
+    title: str = Field(sa_type=Text)
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    status: WorkItemStatus = Field(sa_type=EnumByValue(WorkItemStatus))
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    closed_by: str | None = Field(default=None, max_length=REF)
+    close_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class OutboxRow(SQLModel, table=True):
+    """Notifications written with the state change and delivered at least once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_dispatch", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    course_id: str | None = Field(default=None, max_length=UUID, foreign_key="courses.id")
+    role: str = Field(max_length=REF)
+    subject: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    status: OutboxStatus = Field(sa_type=EnumByValue(OutboxStatus))
+    attempts: int = 0
+    # Indexed through ix_outbox_dispatch (status first), the dispatcher's query.
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
