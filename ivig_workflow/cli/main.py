@@ -10,3 +10,19 @@ app = typer.Typer(
 )
 
 # Each concept registers its own commands; keep one line per module here.
+
+from ivig_workflow.cli import eligibility as _eligibility  # noqa: E402
+
+app.command("eligibility")(_eligibility.eligibility)
+
+from ivig_workflow.cli import db as _db  # noqa: E402
+
+app.add_typer(_db.app, name="db")
+
+from ivig_workflow.cli import guideline as _guideline  # noqa: E402
+
+app.add_typer(_guideline.app, name="guideline")
+
+from ivig_workflow.cli import dose as _dose  # noqa: E402
+
+app.command("dose")(_dose.dose)

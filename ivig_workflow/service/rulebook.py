@@ -1,0 +1,118 @@
+"""The configuration a course runs under, bound into the state machine's rules.
+
+Loads the guideline, the centres, the formulary and the dosing policy once, and
+hands the state machine a `CourseRules` per (indication, centre) whose cycle planner
+is the real dose planner: each cycle is planned from the latest measurements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ivig_workflow.centre_calendar import HolidayCalendar
+from ivig_workflow.domain.course import DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.course_rules import CourseRules, CyclePlanner
+from ivig_workflow.domain.dose_plan import plan_dose
+from ivig_workflow.domain.dose_request import DoseRequest
+from ivig_workflow.domain.dosing_policy import DosingPolicy
+from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.guideline import Guideline, Indication
+from ivig_workflow.domain.products import Formulary
+from ivig_workflow.loading.centres import Centres, load_centres
+from ivig_workflow.loading.dosing_policy import load_dosing_policy
+from ivig_workflow.loading.guideline import load_guideline
+from ivig_workflow.loading.products import load_products
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    guideline: Guideline
+    centres: Centres
+    formulary: Formulary
+    policy: DosingPolicy
+    release_lead_days: int = 7
+    overdue_grace_days: int = 2
+    _rules: dict[tuple[str, str], CourseRules] = field(default_factory=dict, compare=False)
+
+    def rules_for(self, indication: str, centre: str, guideline_version: str) -> CourseRules:
+        # A course is pinned to the guideline version it started under; running it
+        # under other rules would change its plan silently.
+        if guideline_version != self.guideline.version:
+            raise InputError(
+                "guideline_version",
+                f"course is pinned to {guideline_version!r}, this installation loads "
+                f"{self.guideline.version!r}",
+            )
+        key = (indication, centre)
+        if key not in self._rules:
+            place = self.centres.centre(centre)
+            chosen = self.guideline.indication(indication)
+            self._rules[key] = CourseRules(
+                indication=chosen,
+                calendar=HolidayCalendar(place),
+                time_zone=place.zone,
+                plan_cycle=self.planner(chosen),
+                release_lead_days=self.release_lead_days,
+                overdue_grace_days=self.overdue_grace_days,
+            )
+        return self._rules[key]
+
+    def planner(self, indication: Indication) -> CyclePlanner:
+        def plan_cycle(
+            measurements: Measurements, dose_options: DoseOptions, cycle_number: int
+        ) -> PlannedCycle:
+            plan = plan_dose(
+                dose_request(measurements, dose_options, first_infusion=cycle_number == 1),
+                indication=indication,
+                guideline_version=self.guideline.version,
+                product=self.formulary.product(
+                    dose_options.product or self.policy.default_product.slug
+                ),
+                policy=self.policy,
+            )
+            return PlannedCycle(
+                days=len(plan.days),
+                day_doses_g=tuple(day.dose_g for day in plan.days),
+                total_g=plan.rounded_total_dose_g,
+                product=plan.product,
+                day_vials=tuple(
+                    {float(size): count for size, count in day.vials.items()} for day in plan.days
+                ),
+                chair_minutes=tuple(day.chair_minutes for day in plan.days),
+            )
+
+        return plan_cycle
+
+
+def dose_request(
+    measurements: Measurements, options: DoseOptions, *, first_infusion: bool
+) -> DoseRequest:
+    return DoseRequest(
+        weight_kg=measurements.weight_kg,
+        height_cm=measurements.height_cm,
+        sex=options.sex,
+        age_years=options.age_years,
+        pregnant=options.pregnant,
+        days=options.days,
+        g_per_kg=options.g_per_kg,
+        reduced_dose=options.reduced_dose,
+        renal_impairment=options.renal_impairment,
+        cardiac_impairment=options.cardiac_impairment,
+        thrombotic_risk=options.thrombotic_risk,
+        organ_involvement=frozenset(options.organ_involvement),
+        dosing_weight=options.dosing_weight,
+        rounding=options.rounding,
+        first_infusion=first_infusion,
+    )
+
+
+@cache
+def load_rulebook(config_dir: Path | None = None) -> Rulebook:
+    return Rulebook(
+        guideline=load_guideline(config_dir),
+        centres=load_centres(config_dir),
+        formulary=load_products(config_dir),
+        policy=load_dosing_policy(config_dir),
+    )

@@ -1,0 +1,55 @@
+"""One transaction per ward event or per sweep batch.
+
+Everything a decision changes (the course and its cycles, the transition log, the
+inbox outcome, work items and outbox rows) is written inside one `UnitOfWork`, so
+either all of it is stored or none of it. On SQLite the writer takes the database
+lock when it begins; on PostgreSQL the course row is locked (`FOR UPDATE`) and the
+version column catches anything that slipped past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ivig_workflow.db.engine import session_factory
+from ivig_workflow.service.course_store import CourseStore
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = session_factory(engine, writer=True)
+        self.dialect = engine.dialect.name
+
+    def __enter__(self) -> UnitOfWork:
+        self.session: Session = self._sessions()
+        self.session.begin()
+        self.courses = CourseStore(self.session, locking=self.dialect == "postgresql")
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only session for views and lists."""
+    with session_factory(engine)() as session:
+        yield session
