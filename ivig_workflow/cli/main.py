@@ -26,3 +26,13 @@ app.add_typer(_guideline.app, name="guideline")
 from ivig_workflow.cli import dose as _dose  # noqa: E402
 
 app.command("dose")(_dose.dose)
+
+from ivig_workflow.cli import course as _course  # noqa: E402
+from ivig_workflow.cli import event as _event  # noqa: E402
+from ivig_workflow.cli import tasks as _tasks  # noqa: E402
+from ivig_workflow.cli import tick as _tick  # noqa: E402
+
+app.add_typer(_course.app, name="course")
+app.command("event")(_event.event)
+app.command("tick")(_tick.tick)
+app.command("tasks")(_tasks.tasks)

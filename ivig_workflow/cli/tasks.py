@@ -1,0 +1,53 @@
+"""`ivig tasks`: the work items the courses raised, for people to act on."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ivig_workflow.cli.runtime import database, print_json, refusing_bad_input
+from ivig_workflow.domain.errors import InputError
+from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.views import task_json, task_rows
+
+STATUSES = ("open", "done", "cancelled")
+
+
+def tasks(
+    course: Annotated[str | None, typer.Option("--course", help="Course id.")] = None,
+    status: Annotated[str | None, typer.Option(help="open, done or cancelled.")] = None,
+    role: Annotated[str | None, typer.Option(help="infusion_nurse, pharmacy, ...")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 500,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Work items, soonest due first."""
+    with refusing_bad_input():
+        if status is not None and status not in STATUSES:
+            raise InputError("--status", f"must be one of {', '.join(STATUSES)}")
+        with reading(database()) as session:
+            rows = [
+                task_json(row)
+                for row in task_rows(
+                    session, course_id=course, status=status, role=role, limit=limit
+                )
+            ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} task(s)")
+    for column in ("id", "due", "role", "kind", "status", "what", "rule"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["due_at"] or "",
+            row["role"],
+            row["kind"],
+            row["status"],
+            row["title"],
+            row["rule"] or "",
+        )
+    Console().print(table)
