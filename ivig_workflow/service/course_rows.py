@@ -78,7 +78,7 @@ def _cycle(row: CycleRow, days: list[InfusionDayRow]) -> Cycle:
                 lot_numbers=tuple(day.lot_numbers),
                 event_key=day.event_key or "",
             )
-            for day in sorted(days, key=lambda d: d.id or 0)
+            for day in sorted(days, key=lambda d: d.day)  # the domain keeps days in day order
         ),
     )
 

@@ -141,12 +141,12 @@ class CourseStore:
                         setattr(stored, name, value)
         self.session.flush()
         row_ids = {number: row.id for number, row in existing.items()}
-        recorded = set(
+        recorded: set[tuple[int, int]] = set(
             self.session.execute(
                 select(col(InfusionDayRow.cycle_id), col(InfusionDayRow.day)).where(
                     col(InfusionDayRow.cycle_id).in_(list(row_ids.values()))
                 )
-            ).tuples()
+            ).all()
         )
         for cycle in course.cycles:
             cycle_id = row_ids[cycle.number]

@@ -88,4 +88,3 @@ def recorded_steps(session: Session, course_id: str) -> list[RecordedStep]:
         event = parse_ward_event(json.loads(entry.raw)).model_copy(update={"actor": entry.actor})
         steps.append(RecordedStep(event, entry.received_at))
     return steps
-

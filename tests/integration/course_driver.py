@@ -1,0 +1,171 @@
+"""A ward and a clock, driving stored courses through the service layer.
+
+Every step goes through `receive_event` and `sweep_due` exactly as the CLI and the
+HTTP API do; the clock is injected, so a course of a year runs in a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import SQLModel, col
+
+from ivig_workflow import settings
+from ivig_workflow.db.tables import TransitionLogRow
+from ivig_workflow.domain.course import DoseOptions
+from ivig_workflow.domain.transition_table import TABLE
+from ivig_workflow.service.courses import StartCourse, start_course
+from ivig_workflow.service.replay import replay_course
+from ivig_workflow.service.rulebook import Rulebook, load_rulebook
+from ivig_workflow.service.sweep import SweepReport, sweep_due
+from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.views import course_view
+from ivig_workflow.service.ward_events import EventAnswer, receive_event
+
+RULEBOOK = load_rulebook()
+GUIDELINE_TEXT = " ".join(
+    (settings.REPO_ROOT / "config/guideline/edf-eadv-ivig-dermatology.txt")
+    .read_text(encoding="utf-8")
+    .split()
+)
+LEGAL = {(row.from_state, row.trigger, row.to_state, row.rule) for row in TABLE}
+
+
+def assert_quoted(quote: str) -> None:
+    assert " ".join(quote.split()) in GUIDELINE_TEXT, f"not in the guideline: {quote!r}"
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with reading(engine) as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+@dataclass
+class Ward:
+    engine: Engine
+    course_id: str
+    zone: ZoneInfo
+    rulebook: Rulebook = RULEBOOK
+    sent: int = 0
+
+    @classmethod
+    def start(
+        cls,
+        engine: Engine,
+        indication: str,
+        start_date: date = date(2026, 1, 12),
+        *,
+        patient_ref: str = "PSN-0001",
+        weight_kg: float = 70.0,
+        dose_options: DoseOptions | None = None,
+        course_id: str | None = None,
+    ) -> Ward:
+        command = StartCourse(
+            patient_ref=patient_ref,
+            indication=indication,
+            start_date=start_date,
+            weight_kg=weight_kg,
+            dose_options=dose_options or DoseOptions(),
+            course_id=course_id,
+        )
+        opened_at = datetime.combine(start_date - timedelta(days=14), time(9), ZoneInfo("UTC"))
+        course = start_course(command, engine=engine, rulebook=RULEBOOK, now=opened_at)
+        zone = RULEBOOK.centres.centre(course.centre).zone
+        return cls(engine=engine, course_id=course.course_id, zone=zone)
+
+    @staticmethod
+    def clock() -> datetime:
+        """An instant for deliveries whose time does not matter."""
+        return datetime(2026, 1, 12, 12, tzinfo=ZoneInfo("UTC"))
+
+    def local(self, day: date | str, hour: int = 10) -> datetime:
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        return datetime.combine(day, time(hour), self.zone)
+
+    def view(self) -> dict[str, Any]:
+        found = course_view(self.engine, self.course_id)
+        assert found is not None
+        return found
+
+    def tick(self, now: datetime) -> SweepReport:
+        return sweep_due(now, engine=self.engine, rulebook=self.rulebook)
+
+    def send(
+        self, kind: str, data: dict[str, Any] | None, at: datetime, *, key: str | None = None
+    ) -> EventAnswer:
+        self.sent += 1
+        event: dict[str, Any] = {
+            "type": kind,
+            "course_id": self.course_id,
+            "key": key or f"{self.course_id}:{self.sent}",
+            "occurred_at": at.isoformat(),
+        }
+        if data is not None:
+            event["data"] = data
+        return receive_event(
+            event, engine=self.engine, rulebook=self.rulebook, now=at + timedelta(minutes=5)
+        )
+
+    def cycle(
+        self, status: Iterable[str] = ("planned", "released", "in_progress")
+    ) -> dict[str, Any]:
+        wanted = set(status)
+        return next(c for c in self.view()["cycles"] if c["status"] in wanted)
+
+    def release(self) -> dict[str, Any]:
+        """Sweep on the morning the next planned cycle falls inside the lead time."""
+        planned = self.cycle(("planned",))
+        lead = date.fromisoformat(planned["planned_start"]) - timedelta(
+            days=self.rulebook.release_lead_days
+        )
+        self.tick(self.local(lead, 6))
+        released = self.cycle(("released",))
+        assert released["number"] == planned["number"]
+        return released
+
+    def give(self, cycle: dict[str, Any], days: Iterable[int] | None = None) -> list[EventAnswer]:
+        order = list(days) if days is not None else range(1, len(cycle["planned_dates"]) + 1)
+        answers = []
+        for day in order:
+            answers.append(
+                self.send(
+                    "infusion.administered",
+                    {
+                        "cycle": cycle["number"],
+                        "day": day,
+                        "dose_g": cycle["doses_g"][day - 1],
+                        "product": cycle["product"],
+                        "lot_numbers": [f"LOT-{cycle['number']}-{day}"],
+                    },
+                    self.local(cycle["planned_dates"][day - 1]),
+                )
+            )
+        return answers
+
+    def run_cycle(self, days: Iterable[int] | None = None) -> dict[str, Any]:
+        answers = self.give(self.release(), days)
+        assert [a.status for a in answers] == ["applied"] * len(answers), answers
+        return self.view()
+
+    def assert_consistent(self) -> None:
+        """The log is gapless and legal, and replaying it rebuilds the stored course."""
+        with reading(self.engine) as session:
+            log = session.scalars(
+                select(TransitionLogRow)
+                .where(col(TransitionLogRow.course_id) == self.course_id)
+                .order_by(col(TransitionLogRow.seq))
+            ).all()
+        assert [row.seq for row in log] == list(range(1, len(log) + 1))
+        for row in log:
+            assert (row.from_state, row.trigger, row.to_state, row.rule) in LEGAL, row
+        replayed = replay_course(self.engine, self.course_id, rulebook=self.rulebook)
+        assert replayed is not None
+        assert replayed.matches, replayed.differences()

@@ -1,0 +1,146 @@
+"""The sweep over the database: only what is due, in batches, idempotent at one `now`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import select
+
+from ivig_workflow.db.tables import CourseRow
+from ivig_workflow.service.sweep import sweep_due
+from ivig_workflow.service.unit_of_work import reading
+from tests.integration.course_driver import RULEBOOK, Ward, row_counts
+
+EARLY, LATE = date(2026, 1, 12), date(2026, 9, 7)
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        seen.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _versions(engine: Engine) -> dict[str, int | None]:
+    with reading(engine) as session:
+        return {row.id: row.version for row in session.scalars(select(CourseRow))}
+
+
+def _open(engine: Engine, start: date, count: int, prefix: str) -> list[Ward]:
+    return [
+        Ward.start(
+            engine, "dermatomyositis", start, patient_ref=f"{prefix}-{n}", course_id=f"{prefix}-{n}"
+        )
+        for n in range(count)
+    ]
+
+
+def test_only_due_courses_are_read_and_queries_follow_the_work_due(engine: Engine) -> None:
+    due = _open(engine, EARLY, 5, "due")
+    held = _open(engine, LATE, 20, "held")
+    now = due[0].local(EARLY - timedelta(days=7), 6)
+    versions = _versions(engine)
+    with statements(engine) as seen:
+        report = sweep_due(now, engine=engine, rulebook=RULEBOOK)
+    assert (report.batches, report.examined, len(report.actions)) == (1, 5, 5)
+    mentioned = " ".join(f"{sql} {params}" for sql, params in seen)
+    assert not any(ward.course_id in mentioned for ward in held)
+    after = _versions(engine)
+    assert {c for c in versions if versions[c] != after[c]} == {w.course_id for w in due}
+    first = len(seen)
+
+    # Five more due a week later, among four times as many courses held: the same
+    # number of statements, because the sweep reads the index and nothing else.
+    later = _open(engine, EARLY + timedelta(days=7), 5, "next")
+    _open(engine, LATE, 80, "more")
+    with statements(engine) as seen:
+        report = sweep_due(now + timedelta(days=7), engine=engine, rulebook=RULEBOOK)
+    assert sorted(a.course_id for a in report.actions) == sorted(w.course_id for w in later)
+    assert len(seen) == first
+
+
+def test_batches_split_the_work_and_a_second_run_at_the_same_now_changes_nothing(
+    engine: Engine,
+) -> None:
+    due = _open(engine, EARLY, 5, "due")
+    now = due[0].local(EARLY - timedelta(days=7), 6)
+    report = sweep_due(now, engine=engine, rulebook=RULEBOOK, batch_size=2)
+    assert (report.batches, report.examined, len(report.actions)) == (3, 5, 5)
+    counts, versions = row_counts(engine), _versions(engine)
+    with statements(engine) as seen:
+        again = sweep_due(now, engine=engine, rulebook=RULEBOOK, batch_size=2)
+    assert (again.batches, again.examined, again.actions) == (0, 0, [])
+    assert (row_counts(engine), _versions(engine)) == (counts, versions)
+    assert sum(sql.lstrip().upper().startswith("SELECT") for sql, _ in seen) == 1
+
+
+def _kinds(ward: Ward) -> list[str]:
+    return sorted(task["kind"] for task in ward.view()["open_tasks"])
+
+
+def test_release_at_the_lead_time_and_one_escalation_when_overdue(engine: Engine) -> None:
+    ward = Ward.start(engine, "dermatomyositis", EARLY)
+    release_at = datetime.combine(EARLY - timedelta(days=7), datetime.min.time(), ward.zone)
+    assert ward.tick(release_at - timedelta(minutes=1)).actions == []
+    assert ward.view()["cycles"][0]["status"] == "planned"
+    report = ward.tick(release_at)
+    assert [a.actions for a in report.actions] == [["cycle.released"]]
+    assert _kinds(ward) == ["book_chairs", "pre_infusion_labs", "prepare_product"]
+    day_before = datetime.combine(EARLY - timedelta(days=1), datetime.min.time(), ward.zone)
+    assert {task["due_at"] for task in ward.view()["open_tasks"]} == {
+        day_before.astimezone(UTC).isoformat()
+    }
+
+    overdue_at = datetime.combine(EARLY + timedelta(days=3), datetime.min.time(), ward.zone)
+    assert ward.tick(overdue_at - timedelta(minutes=1)).actions == []
+    report = ward.tick(overdue_at)
+    assert [a.actions for a in report.actions] == [["cycle.overdue"]]
+    assert "escalate_overdue" in _kinds(ward)
+    counts = row_counts(engine)
+    assert ward.tick(overdue_at + timedelta(days=10)).actions == []  # raised once only
+    assert row_counts(engine) == counts
+    assert [h["rule"] for h in ward.view()["history"]][-2:] == ["cycle.released", "cycle.overdue"]
+    # The late cycle is still given and the course goes on.
+    ward.give(ward.cycle(), [1, 2, 3])
+    assert ward.view()["cycles_completed"] == 1
+    ward.assert_consistent()
+
+
+def test_relapse_checks_in_washout_and_no_cycle_released(engine: Engine) -> None:
+    ward = Ward.start(engine, "dermatomyositis", EARLY)
+    for _ in range(6):
+        view = ward.run_cycle()
+    ward.send("response.assessed", {"outcome": "good"}, ward.local(date(2026, 7, 1)))
+    for _ in range(6):
+        view = ward.run_cycle()
+    assert view["state"] == "washout"
+    first_check = datetime.fromisoformat(view["next_due_at"])
+    last_day = date.fromisoformat(view["cycles"][-1]["planned_dates"][-1])
+    assert first_check == datetime.combine(
+        last_day + timedelta(weeks=4), datetime.min.time(), ward.zone
+    )
+    assert ward.tick(first_check - timedelta(minutes=1)).actions == []
+    report = ward.tick(first_check)
+    assert [a.actions for a in report.actions] == [["washout.relapse_check"]]
+    counts = row_counts(engine)
+    assert ward.tick(first_check).actions == []
+    assert row_counts(engine) == counts
+    # Checks missed while the sweep was down collapse into one.
+    report = ward.tick(first_check + timedelta(weeks=13))
+    assert [a.actions for a in report.actions] == [["washout.relapse_check"]]
+    after = ward.view()
+    assert datetime.fromisoformat(after["next_due_at"]) > first_check + timedelta(weeks=13)
+    assert _kinds(ward).count("assess_relapse") == 2
+    assert (after["state"], len(after["cycles"])) == ("washout", 12)
+    ward.assert_consistent()
