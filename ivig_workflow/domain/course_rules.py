@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from ivig_workflow.domain.centre import OpenDays
+from ivig_workflow.domain.centre import OpenDays, consecutive_open_days
 from ivig_workflow.domain.course import DoseOptions, Measurements, PlannedCycle
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline import Indication, Source
@@ -41,6 +41,13 @@ class CourseRules:
 
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.time_zone).date()
+
+    def cycle_days(self, start: date, count: int) -> tuple[date, ...]:
+        """A cycle's days: consecutive open days of the centre, or every day for
+        acute inpatient indications."""
+        if self.indication.days.every_day:
+            return tuple(start + timedelta(days=offset) for offset in range(count))
+        return consecutive_open_days(start, count, self.calendar)
 
     def release_at(self, planned_start: date) -> datetime:
         return self.midnight(planned_start - timedelta(days=self.release_lead_days))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ivig_workflow.domain.centre import consecutive_open_days
 from ivig_workflow.domain.course import RELEASING_STATES, Course, CourseState, Cycle
 from ivig_workflow.domain.course_rules import CourseRules
 
@@ -23,7 +22,7 @@ def planned_cycle(course: Course, rules: CourseRules, start: date) -> Cycle:
         series=course.series,
         number_in_series=course.cycles_in_series_completed + 1,
         planned_start=start,
-        planned_days=consecutive_open_days(start, plan.days, rules.calendar),
+        planned_days=rules.cycle_days(start, plan.days),
         plan=plan,
     )
 
@@ -56,7 +55,7 @@ def redate(course: Course, rules: CourseRules, cycle: Cycle, start: date) -> Cou
     moved = cycle.model_copy(
         update={
             "planned_start": start,
-            "planned_days": consecutive_open_days(start, cycle.plan.days, rules.calendar),
+            "planned_days": rules.cycle_days(start, cycle.plan.days),
             "status": "planned",
             "released_at": None,
             "escalated_at": None,
@@ -71,7 +70,7 @@ def replan_doses(course: Course, rules: CourseRules) -> Course:
         if cycle.status != "planned":
             continue
         plan = rules.plan_cycle(course.measurements, course.dose_options, cycle.number)
-        days = consecutive_open_days(cycle.planned_start, plan.days, rules.calendar)
+        days = rules.cycle_days(cycle.planned_start, plan.days)
         course = course.replace_cycle(
             cycle.model_copy(update={"plan": plan, "planned_days": days})
         )

@@ -150,6 +150,9 @@ class DaysPerCycle(_Model):
     default: int = Field(ge=1)
     max: int = Field(ge=1)
     lengthened_by: tuple[DayLengthening, ...] = ()
+    # Acute inpatient treatment (TEN, Kawasaki disease) runs on consecutive calendar
+    # days: a ward does not pause an intensive-care patient's cycle for a weekend.
+    every_day: bool = False
     source: Source
 
     @model_validator(mode="after")

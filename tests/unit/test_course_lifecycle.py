@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
+import pytest
+
 from ivig_workflow.domain.transition_table import TABLE
-from tests.unit.course_factories import Ward, local
+from tests.unit.course_factories import Ward, assert_quoted, local
 
 
 def gaps_in_weeks(ward: Ward) -> list[float]:
@@ -76,3 +78,28 @@ def test_a_one_day_kawasaki_cycle_starts_and_completes_in_one_event() -> None:
         ("initiation", "active"),
         ("active", "completed"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("slug", "start", "expected_days", "quote"),
+    [
+        (
+            "toxic-epidermal-necrolysis",
+            date(2025, 3, 7),  # a Friday: the cycle runs through the weekend
+            (date(2025, 3, 7), date(2025, 3, 8), date(2025, 3, 9)),
+            "IVIg must be administered as soon as possible after confirmation of the diagnosis.",
+        ),
+        (
+            "dermatomyositis",
+            date(2025, 3, 7),  # an outpatient cycle waits for the centre to reopen
+            (date(2025, 3, 7), date(2025, 3, 10), date(2025, 3, 11)),
+            "Administration of the immunoglobulin should be spread over 2-5 consecutive days.",
+        ),
+    ],
+)
+def test_acute_inpatient_cycles_run_every_day_and_outpatient_cycles_on_open_days(
+    slug: str, start: date, expected_days: tuple[date, ...], quote: str
+) -> None:
+    assert_quoted(quote)
+    ward = Ward.start(slug, start, weight_kg=60)
+    assert ward.course.cycles[0].planned_days == expected_days
