@@ -212,3 +212,42 @@ class OutboxRow(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     delivered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     last_error: str | None = Field(default=None, sa_type=Text)
+
+
+class ApiTokenRow(SQLModel, table=True):
+    """A sending system's bearer token: only its SHA-256 is kept, never the token."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=REF, unique=True)  # the sender, recorded as actor
+    hash: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class PrefectEventCursor(SQLModel, table=True):
+    """How far the relay has emitted the transition log to Prefect; moves only after a
+    successful emit, so a Prefect server that is down delays events but loses none."""
+
+    __tablename__ = "prefect_event_cursor"
+
+    name: str = Field(max_length=REF, primary_key=True)
+    last_transition_id: int = 0
+    updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ReceivedMessageRow(SQLModel, table=True):
+    """A hospital message (FHIR, HL7 v2) or a batch exactly as it arrived, whatever became of
+    it; the ward events it carried go through the inbox as usual."""
+
+    __tablename__ = "received_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    format: str = Field(max_length=REF)  # fhir, hl7v2, batch
+    raw: str = Field(sa_type=Text)
+    received_at: datetime = Field(sa_type=UtcDateTime)
+    sender: str | None = Field(default=None, max_length=REF)
+    outcome: str = Field(max_length=REF)  # accepted, refused, invalid
+    reason: str | None = Field(default=None, sa_type=Text)
+    event_keys: list[str] = Field(default_factory=list, sa_type=JSON)

@@ -1,0 +1,1 @@
+"""The ward-event HTTP service: FastAPI under /v1, served by uvicorn."""

@@ -1,0 +1,57 @@
+"""The FastAPI application: `create_app()` for tests and `ivig serve`, `app_from_environment`
+as the import-string factory uvicorn's workers call (`--factory`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from ivig_workflow.api import courses, events, fhir, health, hl7v2, tasks
+from ivig_workflow.api.body_limit import BodyLimit
+from ivig_workflow.api.context import ApiContext, Clock, utc_now
+from ivig_workflow.api.errors import install_error_handlers
+from ivig_workflow.api.tokens import TokenStore
+from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.service.rulebook import Rulebook, load_rulebook
+
+FACTORY = "ivig_workflow.api.app:app_from_environment"
+
+
+def create_app(
+    *,
+    engine: Engine | None = None,
+    rulebook: Rulebook | None = None,
+    clock: Clock | None = None,
+    tokens: TokenStore | Mapping[str, str] | None = None,
+) -> FastAPI:
+    """`tokens`: a store, or name -> plain token (tests); by default the database's tokens
+    and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE."""
+    engine = engine if engine is not None else ensure_schema()
+    if tokens is None:
+        store = TokenStore(engine)
+    elif isinstance(tokens, TokenStore):
+        store = tokens
+    else:
+        store = TokenStore.from_plain(engine, tokens)
+    app = FastAPI(
+        title="ivig-workflow ward events",
+        version="1",
+        description="Ward systems tell courses of high-dose IVIg what happened.",
+    )
+    app.state.ivig = ApiContext(
+        engine=engine,
+        rulebook=rulebook if rulebook is not None else load_rulebook(),
+        clock=clock or utc_now,
+        tokens=store,
+    )
+    install_error_handlers(app)
+    for module in (health, events, courses, tasks, fhir, hl7v2):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    return create_app()

@@ -1,0 +1,59 @@
+"""`/v1/courses`: start a course, read one, list them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.paging import MAX_PAGE, page
+from ivig_workflow.domain.course import CourseState
+from ivig_workflow.service.courses import StartCourse, start_course
+from ivig_workflow.service.views import course_list, course_view
+
+router = APIRouter(prefix="/v1/courses", tags=["courses"])
+
+
+@router.post("", status_code=201, responses={422: {"description": "a field breaks a rule"}})
+def post_course(command: StartCourse, sender: Sender, context: Context) -> JSONResponse:
+    """Start a course (the fields of `ivig course start`); the sender is its actor."""
+    actor = sender if command.actor is None else f"{sender}/{command.actor}"
+    course = start_course(
+        command.model_copy(update={"actor": actor}),
+        engine=context.engine,
+        rulebook=context.rulebook,
+        now=context.now(),
+    )
+    view = course_view(context.engine, course.course_id)
+    return JSONResponse(
+        view, status_code=201, headers={"Location": f"/v1/courses/{course.course_id}"}
+    )
+
+
+@router.get("/{course_id}", responses={404: {"description": "no such course"}})
+def get_course(course_id: str, _: Sender, context: Context) -> dict[str, Any]:
+    """The JSON of `ivig course show --json`."""
+    view = course_view(context.engine, course_id)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"course {course_id!r} does not exist")
+    return view
+
+
+@router.get("")
+def list_courses(
+    request: Request,
+    _: Sender,
+    context: Context,
+    state: CourseState | None = None,
+    indication: str | None = None,
+    centre: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> dict[str, Any]:
+    rows = course_list(
+        context.engine, state=state, indication=indication, centre=centre,
+        limit=limit + 1, offset=offset,
+    )  # fmt: skip
+    return page(request, rows, limit=limit, offset=offset)

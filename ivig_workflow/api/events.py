@@ -1,0 +1,88 @@
+"""`POST /v1/events` and `/v1/events/batch`: our own ward-event JSON.
+
+The raw body is read here rather than by FastAPI, so that a body which is not even JSON
+still reaches the inbox and is kept with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from ivig_workflow.api.answers import answer_json, http_status
+from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.context import ApiContext
+from ivig_workflow.api.errors import invalid
+from ivig_workflow.service.received_messages import keep_message
+from ivig_workflow.service.ward_events import receive_event
+
+MAX_BATCH = 500
+router = APIRouter(prefix="/v1/events", tags=["ward events"])
+
+_EVENT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object", "required": [
+            "type", "course_id", "key", "occurred_at"]}}},
+    }
+}  # fmt: skip
+_BATCH_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "array", "maxItems": MAX_BATCH,
+                                                    "items": {"type": "object"}}}},
+    }
+}  # fmt: skip
+
+
+def _one(raw: str, context: ApiContext, sender: str) -> tuple[int, dict[str, Any]]:
+    answer = receive_event(
+        raw, engine=context.engine, rulebook=context.rulebook, now=context.now(), sender=sender
+    )
+    return http_status(answer), answer_json(answer, context.engine)
+
+
+@router.post(
+    "",
+    openapi_extra=_EVENT_BODY,
+    responses={201: {"description": "applied"}, 200: {"description": "duplicate"},
+               404: {"description": "unknown course"}, 409: {"description": "refused"},
+               413: {"description": "body over 64 KiB"}},
+)  # fmt: skip
+async def post_event(request: Request, sender: Sender, context: Context) -> JSONResponse:
+    """One ward event, the same JSON as `ivig event --file`."""
+    raw = (await request.body()).decode("utf-8", "replace")
+    code, body = await run_in_threadpool(_one, raw, context, sender)
+    return JSONResponse(body, status_code=code)
+
+
+def _batch(raw: str, context: ApiContext, sender: str) -> JSONResponse:
+    reason = None
+    try:
+        items = json.loads(raw)
+    except ValueError as error:
+        items, reason = None, f"is not valid JSON ({error})"
+    if reason is None and not isinstance(items, list):
+        reason = "must be a JSON array of ward events"
+    if reason is None and isinstance(items, list) and len(items) > MAX_BATCH:
+        reason = f"at most {MAX_BATCH} events, got {len(items)}"
+    if reason is not None or not isinstance(items, list):
+        keep_message(raw, format="batch", outcome="invalid", reason=f"body: {reason}",
+                     engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
+        return invalid([{"field": "body", "rule": str(reason)}])
+    answers = []
+    for item in items:
+        code, body = _one(json.dumps(item), context, sender)
+        answers.append({"http_status": code, **body})
+    return JSONResponse(answers, status_code=200)
+
+
+@router.post("/batch", openapi_extra=_BATCH_BODY)
+async def post_batch(request: Request, sender: Sender, context: Context) -> JSONResponse:
+    """Up to 500 ward events, each answered on its own (`http_status` per item)."""
+    raw = (await request.body()).decode("utf-8", "replace")
+    return await run_in_threadpool(_batch, raw, context, sender)

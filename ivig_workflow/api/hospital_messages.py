@@ -1,0 +1,60 @@
+"""What FHIR and HL7 v2 messages have in common once translated: each ward event goes
+through the inbox (same idempotency as our JSON), each patient observation reaches
+the patient's open courses, and the message itself is kept with its outcome."""
+
+from __future__ import annotations
+
+import json
+
+from ivig_workflow.api.context import ApiContext
+from ivig_workflow.formats.observation import PatientObservation
+from ivig_workflow.service.patient_observations import record_patient_observation
+from ivig_workflow.service.received_messages import Format, keep_message
+from ivig_workflow.service.ward_events import EventAnswer, receive_event
+
+Translated = dict[str, object] | PatientObservation
+
+
+def no_open_course(observation: PatientObservation) -> EventAnswer:
+    return EventAnswer(
+        status="unknown_course",
+        key=observation.key,
+        type="observation.recorded",
+        reason=f"patient {observation.patient_ref!r} has no open course",
+    )
+
+
+def deliver(items: list[Translated], context: ApiContext, sender: str) -> list[EventAnswer]:
+    answers: list[EventAnswer] = []
+    for item in items:
+        if isinstance(item, PatientObservation):
+            fanned = record_patient_observation(
+                item, engine=context.engine, rulebook=context.rulebook, now=context.now(),
+                sender=sender,
+            )  # fmt: skip
+            answers += fanned or [no_open_course(item)]
+        else:
+            answers.append(
+                receive_event(json.dumps(item), engine=context.engine,
+                              rulebook=context.rulebook, now=context.now(), sender=sender)
+            )  # fmt: skip
+    return answers
+
+
+def keep(raw: str, format: Format, answers: list[EventAnswer], context: ApiContext,
+         sender: str) -> None:  # fmt: skip
+    taken = [a for a in answers if a.status in ("applied", "duplicate", "refused")]
+    reasons = "; ".join(a.reason for a in answers if a.reason and a not in taken)
+    keep_message(
+        raw, format=format, outcome="accepted" if taken else "refused",
+        reason=reasons or None, engine=context.engine, now=context.now(), sender=sender,
+        event_keys=[a.key for a in answers if a.key],
+    )  # fmt: skip
+
+
+def refuse(raw: str, format: Format, field: str, rule: str, *, unsupported: bool,
+           context: ApiContext, sender: str) -> None:  # fmt: skip
+    keep_message(
+        raw, format=format, outcome="refused" if unsupported else "invalid",
+        reason=f"{field}: {rule}", engine=context.engine, now=context.now(), sender=sender,
+    )  # fmt: skip

@@ -1,0 +1,80 @@
+"""`/v1/tasks`: the worklist, and closing a task with who and why."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.paging import MAX_PAGE, page
+from ivig_workflow.service.tasks import Closing, close_task
+from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.views import task_json, task_rows
+
+router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
+
+
+class TaskClosing(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: str | None = Field(default=None, min_length=1, max_length=32,
+                           description="who did it, under the sending system")  # fmt: skip
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("")
+def list_tasks(
+    request: Request,
+    _: Sender,
+    context: Context,
+    role: str | None = None,
+    status: Literal["open", "done", "cancelled"] | None = None,
+    due_before: AwareDatetime | None = None,
+    course_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> dict[str, Any]:
+    with reading(context.engine) as session:
+        rows = task_rows(
+            session, course_id=course_id, status=status, role=role, due_before=due_before,
+            limit=limit + 1, offset=offset,
+        )  # fmt: skip
+        return page(request, [task_json(row) for row in rows], limit=limit, offset=offset)
+
+
+def _close(task_id: int, outcome: Closing, closing: TaskClosing, sender: str,
+           context: Any) -> dict[str, Any]:  # fmt: skip
+    task = close_task(
+        task_id,
+        outcome=outcome,
+        by=sender if closing.by is None else f"{sender}/{closing.by}",
+        reason=closing.reason,
+        engine=context.engine,
+        now=context.now(),
+    )
+    return task_json(task)
+
+
+_CLOSE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such task"},
+    409: {"description": "the task is closed already"},
+}
+
+
+@router.post("/{task_id}/complete", responses=_CLOSE_ANSWERS)
+def complete_task(
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, sender: Sender,
+    context: Context,
+) -> dict[str, Any]:  # fmt: skip
+    return _close(task_id, "done", closing, sender, context)
+
+
+@router.post("/{task_id}/cancel", responses=_CLOSE_ANSWERS)
+def cancel_task(
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, sender: Sender,
+    context: Context,
+) -> dict[str, Any]:  # fmt: skip
+    """Cancel an open task; `reason` is required."""
+    return _close(task_id, "cancelled", closing, sender, context)
