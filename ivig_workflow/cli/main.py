@@ -36,3 +36,19 @@ app.add_typer(_course.app, name="course")
 app.command("event")(_event.event)
 app.command("tick")(_tick.tick)
 app.command("tasks")(_tasks.tasks)
+
+from ivig_workflow.cli import api as _api  # noqa: E402
+
+app.command("api")(_api.api)
+
+from ivig_workflow.cli import token as _token  # noqa: E402
+
+app.add_typer(_token.app, name="token")
+
+from ivig_workflow.cli import serve as _serve  # noqa: E402
+
+app.command("serve")(_serve.serve)
+
+from ivig_workflow.cli import demo as _demo  # noqa: E402
+
+app.command("demo")(_demo.demo)

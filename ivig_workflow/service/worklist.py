@@ -142,9 +142,7 @@ def centre_worklist(engine: Engine, rulebook: Rulebook, centre: str, now: dateti
             .join(Patient, col(Patient.id) == col(CourseRow.patient_id))
             .where(col(CourseRow.centre_slug) == centre)
             .where(col(WorkItemRow.status) == WorkItemStatus.OPEN)
-            .where(
-                col(WorkItemRow.kind).in_([*REVIEW_KINDS, "escalate_overdue", "assess_relapse"])
-            )
+            .where(col(WorkItemRow.kind).in_([*REVIEW_KINDS, "escalate_overdue", "assess_relapse"]))
             .where(col(WorkItemRow.due_at) < horizon)
             .order_by(col(WorkItemRow.due_at), col(WorkItemRow.id))
         ).all()

@@ -1,0 +1,77 @@
+"""The sweep: at the run's scheduled time, tick every course that is due.
+
+One flow run and one task run per sweep, whatever the number of courses held:
+the service walks the due courses in batches through the `next_due_at` index.
+The table artifact `sweep-<centre>` lists what each centre's courses did, by
+course id and pseudonymous reference only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+
+from flows.naming import artifact_key, run_name
+from flows.resources import engine, instant, rulebook, stamp
+from ivig_workflow.service.sweep import SweepReport, sweep_due
+
+
+@task(name="sweep-due-courses")
+def sweep_courses(at: datetime, database_url: str | None, batch_size: int) -> SweepReport:
+    return sweep_due(at, engine=engine(database_url), rulebook=rulebook(), batch_size=batch_size)
+
+
+def artifact_rows(report: SweepReport) -> dict[str, list[dict[str, Any]]]:
+    by_centre: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for action in report.actions:
+        by_centre[action.centre].append(
+            {
+                "course_id": action.course_id,
+                "patient_ref": action.patient_ref,
+                "state": action.state,
+                "rules": ", ".join(action.actions),
+                "effects": action.effects,
+            }
+        )
+    return dict(by_centre)
+
+
+def summary(report: SweepReport, at: datetime) -> str:
+    lines = [
+        f"# Sweep at {stamp(at)}",
+        "",
+        f"- batches: {report.batches}",
+        f"- courses examined: {report.examined}",
+        f"- courses changed: {len(report.actions)}",
+        f"- errors: {len(report.errors)}",
+    ]
+    lines += [f"  - {error}" for error in report.errors]
+    return "\n".join(lines)
+
+
+@flow(name="sweep", flow_run_name=run_name("sweep"), log_prints=False)
+async def sweep(
+    at: datetime | None = None,
+    centre: str | None = None,
+    database_url: str | None = None,
+    batch_size: int = 200,
+) -> dict[str, Any]:
+    """Tick every due course at `at` (the scheduled time; now when not given).
+
+    `centre` only labels the run: the due set is the whole database's, split
+    between workers by the service's row claims.
+    """
+    when = instant(at)
+    report = sweep_courses(when, database_url, batch_size)
+    for slug, rows in artifact_rows(report).items():
+        await acreate_table_artifact(
+            rows,
+            key=artifact_key("sweep", slug),
+            description=f"Sweep at {stamp(when)}: courses changed",
+        )
+    await acreate_markdown_artifact(summary(report, when), key="sweep-summary")
+    return report.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""`ivig demo`: a demo centre's synthetic courses and months of ward events."""

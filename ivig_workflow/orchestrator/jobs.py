@@ -1,0 +1,103 @@
+"""What the clock fires: one function per job, named by text so the job store can keep it.
+
+With a Prefect server (`prefect_api` set) each job is a flow run, tagged with its
+centre and kind, so the dashboard shows it; without one (`ivig serve
+--no-dashboard`) the same services run directly, with no Prefect at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flows.resources import engine as cached_engine
+from ivig_workflow.notify.routing import Router
+from ivig_workflow.service.dispatch import dispatch_due
+from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.sweep import sweep_due
+from ivig_workflow.service.worklist import centre_worklist
+
+log = logging.getLogger("ivig.clock")
+
+
+@dataclass
+class Runtime:
+    database_url: str
+    prefect_api: str | None = None
+
+
+# Set once by `ivig serve` before the clock starts: the job store keeps only the
+# function's name and its kind, never a connection.
+RUNTIME: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    if RUNTIME is None:
+        raise RuntimeError("the clock's runtime is not configured")
+    return RUNTIME
+
+
+def run_job(kind: str, centre: str | None = None) -> None:
+    """Fire one job; a failure is logged and the clock carries on with the next tick."""
+    try:
+        outcome = _run(kind, centre, runtime())
+    except Exception:
+        log.exception("job %s failed", kind)
+        return
+    log.info("job %s%s: %s", kind, f" ({centre})" if centre else "", outcome)
+
+
+def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
+    if settings.prefect_api is not None:
+        return run_flow(kind, centre, settings)
+    engine = cached_engine(settings.database_url)
+    now = datetime.now(UTC)
+    if kind == "sweep":
+        return sweep_due(now, engine=engine, rulebook=load_rulebook()).model_dump(
+            exclude={"actions"}
+        )
+    if kind == "dispatch":
+        return dispatch_due(now, engine=engine, router=Router.load()).model_dump(
+            exclude={"deliveries"}
+        )
+    if kind == "worklist":
+        return centre_worklist(engine, load_rulebook(), centre or "main", now).summary()
+    return None  # the relay needs a Prefect server to relay to
+
+
+def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
+    """One flow run against the configured Prefect server, tagged `centre:<slug>`, `kind:<kind>`."""
+    from prefect import tags
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.dispatch import dispatch
+    from flows.sweep import sweep
+    from flows.worklist import worklist
+
+    url = settings.database_url
+    with (
+        temporary_settings(updates={PREFECT_API_URL: settings.prefect_api}),
+        tags(f"centre:{centre or 'all'}", f"kind:{kind}"),
+    ):
+        if kind == "sweep":
+            return _summary(asyncio.run(sweep(database_url=url)))
+        if kind == "dispatch":
+            return _summary(asyncio.run(dispatch(database_url=url)))
+        if kind == "worklist":
+            return asyncio.run(worklist(centre=centre, database_url=url))
+        if kind == "relay":
+            return relay(url, settings.prefect_api)
+    return None
+
+
+def relay(database_url: str, prefect_api: str | None) -> int:
+    from ivig_workflow.prefect_events import relay_transitions
+
+    return relay_transitions(cached_engine(database_url), api_url=prefect_api)
+
+
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if not isinstance(v, list)}

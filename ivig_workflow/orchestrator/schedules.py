@@ -1,0 +1,63 @@
+"""config/schedules.yaml: how often the clock fires each flow."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ivig_workflow.domain.errors import InputError
+from ivig_workflow.settings import config_dir
+
+
+class _Job(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    misfire_grace_seconds: int = Field(default=300, ge=1)
+
+
+class Every(_Job):
+    every_seconds: float | None = Field(default=None, gt=0)
+    every_minutes: float | None = Field(default=None, gt=0)
+
+    @property
+    def seconds(self) -> float:
+        if self.every_seconds is not None:
+            return self.every_seconds
+        return (self.every_minutes or 5) * 60
+
+
+class Daily(_Job):
+    at: time = time(6, 30)
+
+
+class Schedules(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sweep: Every = Every(every_minutes=5, misfire_grace_seconds=3600)
+    dispatch: Every = Every(every_seconds=15)
+    relay: Every = Every(every_seconds=15)
+    worklist: Daily = Daily(misfire_grace_seconds=21600)
+
+
+def schedules_file() -> Path:
+    return Path(os.environ.get("IVIG_SCHEDULES_FILE") or config_dir() / "schedules.yaml")
+
+
+def load_schedules(path: Path | None = None) -> Schedules:
+    path = path or schedules_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise InputError(str(path), "file not found") from None
+    except yaml.YAMLError:
+        raise InputError(str(path), "not valid YAML") from None
+    try:
+        return Schedules.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"{path}: {field}", str(first["msg"])) from None

@@ -1,0 +1,56 @@
+"""Two workers sweeping one due set on PostgreSQL: each course ticked exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from ivig_workflow.db.tables import TransitionLogRow
+from ivig_workflow.service.courses import StartCourse, start_course
+from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.sweep import SweepReport, sweep_due
+
+NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
+COURSES = 60
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_workers_split_a_sweep_without_doing_a_course_twice(engine: Engine) -> None:
+    rulebook = load_rulebook()
+    for number in range(COURSES):
+        start = StartCourse(
+            patient_ref=f"DEMO-{number:04d}",
+            indication="dermatomyositis",
+            start_date=date(2026, 1, 7),
+            weight_kg=70,
+        )
+        start_course(start, engine=engine, rulebook=rulebook, now=NOW)
+    reports: list[SweepReport] = []
+    go = threading.Barrier(2)
+
+    def worker() -> None:
+        go.wait()
+        reports.append(sweep_due(NOW, engine=engine, rulebook=rulebook, batch_size=5))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    ticked = [action.course_id for report in reports for action in report.actions]
+    assert sorted(ticked) == sorted(set(ticked))
+    assert len(ticked) == COURSES
+    assert all(not report.errors for report in reports)
+    with Session(engine) as session:
+        released = session.execute(
+            select(TransitionLogRow.course_id, func.count())
+            .where(col(TransitionLogRow.rule) == "cycle.released")
+            .group_by(col(TransitionLogRow.course_id))
+        ).all()
+    assert len(released) == COURSES
+    assert {count for _, count in released} == {1}
