@@ -61,3 +61,16 @@ def engine(database_url: str) -> Iterator[Engine]:
     upgrade(migrated)
     yield migrated
     migrated.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One Prefect test harness (a real local server) for the whole session.
+
+    Started only by the tests that ask for it; generous start-up time because the
+    harness launches a server process, slower on a busy two-core machine.
+    """
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -4,13 +4,11 @@ a server that is down delays them and loses none."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import Engine
 
 from ivig_workflow.db.tables import PrefectEventCursor, TransitionLogRow
@@ -19,12 +17,11 @@ from ivig_workflow.service.unit_of_work import reading
 from tests.api.conftest import LiveApi, infusion, local_morning
 
 
-@pytest.fixture(scope="session")
-def prefect_api() -> Iterator[str]:
-    with prefect_test_harness():
-        url = PREFECT_API_URL.value()
-        assert url
-        yield url
+@pytest.fixture
+def prefect_api(prefect_server: None) -> str:
+    url = PREFECT_API_URL.value()
+    assert url
+    return str(url)
 
 
 def course_events(api_url: str, course_id: str, expected: int) -> list[dict[str, Any]]:
