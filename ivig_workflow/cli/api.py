@@ -19,7 +19,16 @@ def api(
     try:
         if workers > 1:
             # Each worker process builds its own app (and engine) from the environment.
-            uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers)
+            uvicorn.run(
+                FACTORY,
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                # Importing the app and migrating an embedded database can outlast
+                # uvicorn's default 5 s health check on a busy machine.
+                timeout_worker_healthcheck=60,
+            )
         else:
             uvicorn.run(create_app(), host=host, port=port)
     except InputError as error:
