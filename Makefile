@@ -20,7 +20,7 @@ run: venv
 # The tests run against SQLite always and against a throwaway PostgreSQL that the
 # wrapper starts when the server binaries exist (CI insists on it).
 test: venv
-	scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -28,3 +28,19 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# Benchmarks (issue 6): figures and ratios appended to bench/results/results.jsonl.
+# `bench` takes tens of minutes (the 1,000,000-course database is built once, in
+# /tmp/ivig-bench); `bench-smoke` runs every workload at a small size for CI.
+.PHONY: bench bench-smoke
+bench: venv
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.sweep --max-due 1000
+	$(BIN)/python -m bench.orchestration
+	$(BIN)/python -m bench.simulated_year --courses 200
+	scripts/with-postgres.sh $(BIN)/python -m bench.postgres
+
+bench-smoke: venv
+	$(BIN)/python -m bench.ingest --smoke
+	$(BIN)/python -m bench.sweep --smoke
+	$(BIN)/python -m bench.simulated_year --smoke

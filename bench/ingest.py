@@ -1,0 +1,187 @@
+"""Ingest: ward events through the service layer and through the HTTP API, against bare SQLite.
+
+    .venv/bin/python -m bench.ingest [--courses 400] [--runs 3] [--clients 32] [--smoke]
+
+Each run starts from a fresh database of released courses (a few opened and swept
+through the service, the rest cloned), then delivers every infusion day of cycle 1
+and two weight observations per course. The baseline is the same number of row
+writes, one transaction per event as the service does, on a bare SQLite file with
+the same settings (WAL, synchronous=NORMAL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import median, percentile, record, round_figures
+from bench.fleet import Cloner, raw_connection, start_templates
+from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.sweep import sweep_due
+from ivig_workflow.service.views import course_view
+from ivig_workflow.service.ward_events import receive_event
+
+START = date(2027, 3, 1)
+OPENED = datetime(2027, 2, 1, 8, tzinfo=UTC)
+RELEASED = datetime(2027, 2, 26, 8, tzinfo=UTC)
+NOW = datetime(2027, 3, 6, 8, tzinfo=UTC)  # the injected clock while events arrive
+COUNTED = ("inbox", "infusion_days", "transition_log", "work_items", "outbox", "cycles")
+
+
+def prepare(url: str, courses: int) -> list[dict[str, Any]]:
+    """A database of `courses` released courses; returns the events to deliver, in order."""
+    engine = ensure_schema(url)
+    rulebook = load_rulebook()
+    templates = start_templates(engine, rulebook, OPENED, [START] * 8, "i")
+    sweep_due(RELEASED, engine=engine, rulebook=rulebook)
+    pairs = [(t, t) for t in templates]
+    pairs += Cloner(engine).clone(templates, courses - len(templates), "I")
+    cycles = {t: course_view(engine, t)["cycles"][0] for t in templates}  # type: ignore[index]
+    events: list[dict[str, Any]] = []
+    for n, (course_id, template) in enumerate(pairs):
+        cycle = cycles[template]
+        for day, (when, dose) in enumerate(
+            zip(cycle["planned_dates"], cycle["doses_g"], strict=True), 1
+        ):
+            data = {"cycle": 1, "day": day, "dose_g": dose, "product": cycle["product"]}
+            data["lot_numbers"] = [f"LOT{n % 97}"]
+            at = f"{when}T09:00:00+01:00"
+            events.append(_event(course_id, f"{n}-d{day}", "infusion.administered", at, data))
+        for k in (1, 2):
+            at = f"{START.isoformat()}T0{7 + k}:00:00+01:00"
+            weight = {"weight_kg": 60 + k}
+            events.append(_event(course_id, f"{n}-w{k}", "observation.recorded", at, weight))
+    engine.dispose()
+    # Interleave courses as a ward would, rather than one course's events back to back.
+    return sorted(events, key=lambda e: (e["occurred_at"], e["key"]))
+
+
+def _event(course_id: str, key: str, kind: str, at: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": kind, "course_id": course_id, "key": key, "occurred_at": at, "data": data}
+
+
+def row_counts(url: str) -> int:
+    with raw_connection(ensure_schema(url)) as connection:
+        cursor = connection.cursor()
+        total = 0
+        for table in COUNTED:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            total += cursor.fetchone()[0]
+        return int(total)
+
+
+def through_service(url: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+    engine = ensure_schema(url)
+    rulebook = load_rulebook()
+    before = row_counts(url)
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    started = time.perf_counter()
+    for event in events:
+        t = time.perf_counter()
+        answer = receive_event(event, engine=engine, rulebook=rulebook, now=NOW)
+        latencies.append(time.perf_counter() - t)
+        statuses[answer.status] = statuses.get(answer.status, 0) + 1
+    wall = time.perf_counter() - started
+    inserted = row_counts(url) - before
+    # Every applied event also updates its course row (and a cycle when it completes).
+    writes = inserted + statuses.get("applied", 0)
+    return {"wall_s": wall, "latencies": latencies, "statuses": statuses, "row_writes": writes}
+
+
+def bare_sqlite(events: int, writes: int, folder: Path) -> float:
+    """The floor: `events` transactions, `writes` row writes in all, WAL + synchronous=NORMAL."""
+    connection = sqlite3.connect(folder / "bare.sqlite3", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, key TEXT UNIQUE, body TEXT)")
+    per_event, extra = divmod(writes, events)
+    body = "x" * 300  # about the size of a stored ward event
+    started = time.perf_counter()
+    n = 0
+    for e in range(events):
+        connection.execute("BEGIN IMMEDIATE")
+        for _ in range(per_event + (1 if e < extra else 0)):
+            n += 1
+            connection.execute("INSERT INTO t (key, body) VALUES (?, ?)", (f"k{n}", body))
+        connection.execute("COMMIT")
+    wall = time.perf_counter() - started
+    connection.close()
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--courses", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--url", help="a database server to use instead of SQLite files")
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    courses, runs = (40, 1) if args.smoke else (args.courses, args.runs)
+    backend = "postgresql" if args.url else "sqlite"
+    service, http, bare = [], [], []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+            url = _fresh(args.url, Path(folder), f"svc{run}")
+            events = prepare(url, courses)
+            result = through_service(url, events)
+            service.append(result)
+            bare.append(bare_sqlite(len(events), result["row_writes"], Path(folder)))
+            if not args.no_http:
+                from bench.http_ingest import through_http
+
+                url = _fresh(args.url, Path(folder), f"http{run}")
+                http.append(through_http(url, prepare(url, courses), args.clients, NOW))
+    n = len(events)
+    wall = median([r["wall_s"] for r in service])
+    bare_wall = median(bare)
+    figures = {
+        "events": n,
+        "statuses": service[-1]["statuses"],
+        "row_writes": service[-1]["row_writes"],
+        "service_events_per_s": n / wall,
+        "service_p50_ms": median([percentile(r["latencies"], 50) for r in service]) * 1000,
+        "service_p99_ms": median([percentile(r["latencies"], 99) for r in service]) * 1000,
+        "bare_sqlite_events_per_s": n / bare_wall,
+    }
+    ratios = {"service_over_bare_sqlite_time": wall / bare_wall}
+    if http:
+        figures.update(
+            {
+                "http_clients": args.clients,
+                "http_statuses": http[-1]["statuses"],
+                "http_events_per_s": median([n / r["wall_s"] for r in http]),
+                "http_p50_ms": median([percentile(r["latencies"], 50) for r in http]) * 1000,
+                "http_p99_ms": median([percentile(r["latencies"], 99) for r in http]) * 1000,
+            }
+        )
+        ratios["http_over_bare_sqlite_time"] = median([r["wall_s"] for r in http]) / bare_wall
+        ratios["http_over_service_time"] = median([r["wall_s"] for r in http]) / wall
+    record(
+        "ingest",
+        {"courses": courses, "events": n, "runs": runs},
+        round_figures(figures),
+        round_figures(ratios),
+        backend=backend,
+        smoke=args.smoke,
+    )
+
+
+def _fresh(server: str | None, folder: Path, name: str) -> str:
+    if server is None:
+        return f"sqlite:///{folder / name}.sqlite3"
+    from bench.pg import fresh_database
+
+    return fresh_database(server, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""A simulated year: courses across the indications, ward events on the injected clock,
+a sweep every simulated hour.
+
+    .venv/bin/python -m bench.simulated_year [--courses 10000] [--days 365] [--smoke]
+
+Courses open through the service over the first four weeks. Whenever a sweep releases
+a cycle, the ward "gives" it: one infusion event per planned day at 09:00 local time
+and a weight observation on its first day, delivered in the hour they happen. Wall time
+covers the whole year (opening courses included); events/s counts ward events only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench.common import peak_rss_mb, record, round_figures
+from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.domain.errors import InputError
+from ivig_workflow.service.courses import StartCourse, start_course
+from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.sweep import sweep_due
+from ivig_workflow.service.views import course_view
+from ivig_workflow.service.ward_events import receive_event
+
+YEAR_START = datetime(2027, 1, 4, 0, tzinfo=UTC)
+WARD = ZoneInfo("Europe/Berlin")
+
+
+def open_courses(engine: Any, rulebook: Any, count: int) -> int:
+    indications = list(rulebook.guideline.indications)
+    opened = 0
+    for n in range(count * 3):
+        if opened == count:
+            break
+        day = YEAR_START + timedelta(days=opened % 28)
+        try:
+            command = StartCourse(
+                patient_ref=f"SIM-{n:06d}",
+                indication=indications[n % len(indications)],
+                start_date=(day + timedelta(days=14)).date(),
+                weight_kg=55 + n % 50,
+            )
+            start_course(command, engine=engine, rulebook=rulebook, now=day)
+            opened += 1
+        except InputError:
+            continue  # an indication the guideline does not support: the next one
+    return opened
+
+
+def ward_events(engine: Any, course_id: str) -> list[tuple[datetime, dict[str, Any]]]:
+    view = course_view(engine, course_id)
+    if view is None:
+        return []
+    cycle = next((c for c in reversed(view["cycles"]) if c["status"] == "released"), None)
+    if cycle is None:
+        return []
+    out = []
+    for day, (when, dose) in enumerate(
+        zip(cycle["planned_dates"], cycle["doses_g"], strict=True), 1
+    ):
+        at = datetime.combine(date.fromisoformat(when), datetime.min.time(), WARD).replace(hour=9)
+        key = f"{course_id}:{cycle['number']}:{day}"
+        data = {"cycle": cycle["number"], "day": day, "dose_g": dose,
+                "product": cycle["product"], "lot_numbers": ["LOT1"]}  # fmt: skip
+        out.append((at, _event("infusion.administered", course_id, key, at, data)))
+        if day == 1:
+            weight = {"weight_kg": view["weight_kg"]}
+            out.append((at, _event("observation.recorded", course_id, key + ":w", at, weight)))
+    return out
+
+
+def _event(
+    kind: str, course_id: str, key: str, at: datetime, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "course_id": course_id,
+        "key": key,
+        "occurred_at": at.isoformat(),
+        "data": data,
+    }
+
+
+def simulate(url: str, courses: int, days: int) -> dict[str, Any]:
+    engine = ensure_schema(url)
+    rulebook = load_rulebook()
+    started = time.perf_counter()
+    opened = open_courses(engine, rulebook, courses)
+    opening_s = time.perf_counter() - started
+    pending: list[tuple[datetime, int, dict[str, Any]]] = []
+    statuses: dict[str, int] = {}
+    events_s = sweeps_s = 0.0
+    sweeps = changed = seq = 0
+    for hour in range(days * 24):
+        now = YEAR_START + timedelta(hours=hour)
+        t = time.perf_counter()
+        while pending and pending[0][0] <= now:
+            _, _, event = heapq.heappop(pending)
+            answer = receive_event(event, engine=engine, rulebook=rulebook, now=now)
+            statuses[answer.status] = statuses.get(answer.status, 0) + 1
+        t2 = time.perf_counter()
+        report = sweep_due(now, engine=engine, rulebook=rulebook)
+        sweeps += 1
+        changed += len(report.actions)
+        for action in report.actions:
+            if "cycle.released" in action.actions:
+                for at, event in ward_events(engine, action.course_id):
+                    seq += 1
+                    heapq.heappush(pending, (at, seq, event))
+        t3 = time.perf_counter()
+        events_s += t2 - t
+        sweeps_s += t3 - t2
+    wall = time.perf_counter() - started
+    events = sum(statuses.values())
+    return {
+        "courses": opened, "wall_s": wall, "opening_s": opening_s, "events": events,
+        "statuses": statuses, "events_per_s": events / events_s if events_s else 0.0,
+        "events_per_wall_s": events / wall, "sweeps": sweeps, "sweep_total_s": sweeps_s,
+        "courses_changed_by_sweeps": changed, "process_peak_rss_mb": peak_rss_mb(),
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--courses", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    courses, days = (20, 30) if args.smoke else (args.courses, args.days)
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        figures = simulate(f"sqlite:///{Path(folder) / 'year.sqlite3'}", courses, days)
+    # The target is for 10,000 courses over 365 days; a smaller run is scaled linearly.
+    scale = (10_000 / max(1, figures["courses"])) * (365 / days)
+    record(
+        "simulated_year",
+        {"courses": courses, "days": days},
+        round_figures(figures),
+        {"wall_s_scaled_to_10000_courses_365_days": round(figures["wall_s"] * scale, 1)},
+        smoke=args.smoke,
+    )
+
+
+if __name__ == "__main__":
+    main()
