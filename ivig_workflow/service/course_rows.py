@@ -120,13 +120,13 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
     }
 
 
-def infusion_row(cycle_id: int, infusion: InfusionDay) -> InfusionDayRow:
-    return InfusionDayRow(
-        cycle_id=cycle_id,
-        day=infusion.day,
-        date=infusion.date,
-        dose_g=infusion.dose_g,
-        product=infusion.product,
-        lot_numbers=list(infusion.lot_numbers),
-        event_key=infusion.event_key,
-    )
+def infusion_values(cycle_id: int, infusion: InfusionDay) -> dict[str, Any]:
+    return {
+        "cycle_id": cycle_id,
+        "day": infusion.day,
+        "date": infusion.date,
+        "dose_g": infusion.dose_g,
+        "product": infusion.product,
+        "lot_numbers": list(infusion.lot_numbers),
+        "event_key": infusion.event_key,
+    }

@@ -1,15 +1,18 @@
 """Courses in and out of the database, with their decisions' side rows.
 
-`load` remembers the rows it read so that `save` writes only what changed and the
-course row's version counter turns a concurrent write into a `StaleDataError`.
+`load_many` remembers the rows it read (cycles, recorded days, the log's last
+step) so that `save` writes only what changed without reading anything again, and
+the course row's version counter turns a concurrent write into a `StaleDataError`.
+Side rows are plain inserts; effects skip keys already stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import BindParameter, bindparam, func
 from sqlmodel import Session, col, select
 
 from ivig_workflow.db.tables import (
@@ -27,53 +30,76 @@ from ivig_workflow.domain.decision import Decision
 from ivig_workflow.service.course_rows import (
     course_from_rows,
     cycle_values,
-    infusion_row,
+    infusion_values,
     update_course_row,
 )
-from ivig_workflow.service.effect_rows import write_effects
+from ivig_workflow.service.effect_rows import insert_rows, write_effects
+
+# Built once: constructing a statement costs more than SQLite takes to run it.
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_COURSES = select(CourseRow, col(Patient.ref)).join(Patient).where(col(CourseRow.id).in_(_IDS))
+_CYCLES = select(CycleRow).where(col(CycleRow.course_id).in_(_IDS))
+_DAYS = select(InfusionDayRow).where(
+    col(InfusionDayRow.cycle_id).in_(bindparam("cycle_ids", expanding=True))
+)
+_LAST_STEPS = (
+    select(
+        col(TransitionLogRow.course_id),
+        func.max(col(TransitionLogRow.seq)),
+        func.max(col(TransitionLogRow.step)),
+    )
+    .where(col(TransitionLogRow.course_id).in_(_IDS))
+    .group_by(col(TransitionLogRow.course_id))
+)
+
+
+@dataclass
+class _Loaded:
+    """What was read of one course, kept for its save."""
+
+    row: CourseRow
+    cycles: dict[int, CycleRow] = field(default_factory=dict)
+    recorded: set[tuple[int, int]] = field(default_factory=set)  # (cycle number, day)
+    last_seq: int = 0
+    last_step: int = 0
 
 
 class CourseStore:
     def __init__(self, session: Session, *, locking: bool) -> None:
         self.session = session
         self.locking = locking
-        self._rows: dict[str, CourseRow] = {}
+        self._loaded: dict[str, _Loaded] = {}
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
         if not course_ids:
             return []
-        query = (
-            select(CourseRow, col(Patient.ref))
-            .join(Patient)
-            .where(col(CourseRow.id).in_(course_ids))
-        )
-        if self.locking:
-            query = query.with_for_update(of=CourseRow)
-        pairs = self.session.execute(query).all()
-        cycles = self.session.scalars(
-            select(CycleRow).where(col(CycleRow.course_id).in_(course_ids))
-        ).all()
-        cycle_ids = [cycle.id for cycle in cycles]
-        days = self.session.scalars(
-            select(InfusionDayRow).where(col(InfusionDayRow.cycle_id).in_(cycle_ids))
-        ).all()
-        by_course: dict[str, list[CycleRow]] = {}
+        ids = {"ids": list(course_ids)}
+        locked = _COURSES.with_for_update(of=CourseRow) if self.locking else _COURSES
+        pairs = self.session.execute(locked, ids).all()
+        cycles = self.session.scalars(_CYCLES, ids).all()
+        number_of = {cycle.id: (cycle.course_id, cycle.number) for cycle in cycles}
+        days = self.session.scalars(_DAYS, {"cycle_ids": list(number_of)}).all()
+        last = self.session.execute(_LAST_STEPS, ids).all()
+        for row, _ in pairs:
+            self._loaded[row.id] = _Loaded(row)
+        for course_id, seq, step in last:
+            self._loaded[course_id].last_seq, self._loaded[course_id].last_step = seq, step
+        by_course: dict[str, list[InfusionDayRow]] = {}
         for cycle in cycles:
-            by_course.setdefault(cycle.course_id, []).append(cycle)
-        cycle_ids_of = {c: {row.id for row in rows} for c, rows in by_course.items()}
-        courses = []
-        for row, patient_ref in pairs:
-            self._rows[row.id] = row
-            mine = cycle_ids_of.get(row.id, set())
-            courses.append(
-                course_from_rows(
-                    row,
-                    patient_ref,
-                    by_course.get(row.id, []),
-                    [day for day in days if day.cycle_id in mine],
-                )
+            self._loaded[cycle.course_id].cycles[cycle.number] = cycle
+        for day in days:
+            course_id, number = number_of[day.cycle_id]
+            self._loaded[course_id].recorded.add((number, day.day))
+            by_course.setdefault(course_id, []).append(day)
+        return [
+            course_from_rows(
+                row,
+                patient_ref,
+                list(self._loaded[row.id].cycles.values()),
+                by_course.get(row.id, []),
             )
-        return courses
+            for row, patient_ref in pairs
+        ]
 
     def load(self, course_id: str) -> Course | None:
         found = self.load_many([course_id])
@@ -112,74 +138,60 @@ class CourseStore:
             updated_at=now,
         )
         self.session.add(row)
-        self._rows[row.id] = row
+        self._loaded[row.id] = _Loaded(row)
         self.save(decision, now)
 
     def save(self, decision: Decision, now: datetime) -> None:
         """Write the decided course and its log, work items and notifications."""
         course = decision.course
-        row = self._rows[course.course_id]
-        update_course_row(row, course, now)
-        self.session.flush()  # the version check happens here, before anything else
-        existing = {
-            cycle.number: cycle
-            for cycle in self.session.scalars(
-                select(CycleRow).where(col(CycleRow.course_id) == course.course_id)
-            )
-        }
+        loaded = self._loaded[course.course_id]
+        update_course_row(loaded.row, course, now)
         for cycle in course.cycles:
             values = cycle_values(cycle)
-            stored = existing.get(cycle.number)
+            stored = loaded.cycles.get(cycle.number)
             if stored is None:
-                existing[cycle.number] = CycleRow.model_validate(
+                loaded.cycles[cycle.number] = CycleRow.model_validate(
                     {"course_id": course.course_id, "number": cycle.number, **values}
                 )
-                self.session.add(existing[cycle.number])
+                self.session.add(loaded.cycles[cycle.number])
             else:
                 for name, value in values.items():
                     if getattr(stored, name) != value:
                         setattr(stored, name, value)
+        # One flush: the course row's version check, then new and changed cycles.
         self.session.flush()
-        row_ids = {number: row.id for number, row in existing.items()}
-        recorded: set[tuple[int, int]] = set(
-            self.session.execute(
-                select(col(InfusionDayRow.cycle_id), col(InfusionDayRow.day)).where(
-                    col(InfusionDayRow.cycle_id).in_(list(row_ids.values()))
-                )
-            ).all()
-        )
+        days = []
         for cycle in course.cycles:
-            cycle_id = row_ids[cycle.number]
-            assert cycle_id is not None
             for infusion in cycle.infusions:
-                if (cycle_id, infusion.day) not in recorded:
-                    self.session.add(infusion_row(cycle_id, infusion))
-        self._log(decision)
+                if (cycle.number, infusion.day) not in loaded.recorded:
+                    loaded.recorded.add((cycle.number, infusion.day))
+                    cycle_id = loaded.cycles[cycle.number].id
+                    assert cycle_id is not None
+                    days.append(infusion_values(cycle_id, infusion))
+        insert_rows(self.session, InfusionDayRow, days)
+        self._log(decision, loaded)
         write_effects(self.session, decision.effects, now)
 
-    def _log(self, decision: Decision) -> None:
+    def _log(self, decision: Decision, loaded: _Loaded) -> None:
         if not decision.transitions:
             return
-        course_id = decision.course.course_id
-        last_seq, last_step = self.session.execute(
-            select(
-                func.coalesce(func.max(col(TransitionLogRow.seq)), 0),
-                func.coalesce(func.max(col(TransitionLogRow.step)), 0),
-            ).where(col(TransitionLogRow.course_id) == course_id)
-        ).one()
-        for offset, transition in enumerate(decision.transitions, start=1):
-            self.session.add(
-                TransitionLogRow(
-                    course_id=course_id,
-                    seq=last_seq + offset,
-                    step=last_step + 1,
-                    from_state=transition.from_state,
-                    to_state=transition.to_state,
-                    trigger=transition.trigger,
-                    event_key=transition.event_key,
-                    at=transition.at,
-                    rule=transition.rule,
-                    citation=transition.citation,
-                    actor=transition.actor,
-                )
+        loaded.last_step += 1
+        rows = []
+        for transition in decision.transitions:
+            loaded.last_seq += 1
+            rows.append(
+                {
+                    "course_id": decision.course.course_id,
+                    "seq": loaded.last_seq,
+                    "step": loaded.last_step,
+                    "from_state": transition.from_state,
+                    "to_state": transition.to_state,
+                    "trigger": transition.trigger,
+                    "event_key": transition.event_key,
+                    "at": transition.at,
+                    "rule": transition.rule,
+                    "citation": transition.citation,
+                    "actor": transition.actor,
+                }
             )
+        insert_rows(self.session, TransitionLogRow, rows)

@@ -1,75 +1,92 @@
-"""Work items and notifications written in the decision's own transaction.
+"""Work items, notifications and log rows written in the decision's transaction.
 
-Effect keys are deterministic, so an effect that is computed again (a retried
-event, a replayed sweep) finds its key already stored and is not emitted twice.
+Plain multi-row inserts: effect keys are deterministic and unique in the database,
+so an effect computed again (a retried event, a replayed sweep) is skipped by the
+insert itself (`ON CONFLICT DO NOTHING`) instead of by a lookup first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel
 
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
 from ivig_workflow.domain.effects import Notification, WorkItem
 
 
+def insert_rows(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        # The Core table, not the ORM entity: no unit-of-work bookkeeping per row.
+        session.execute(insert(_table(table)), rows)
+
+
+def insert_new_keys(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert rows whose `key` is not stored yet; the unique index decides."""
+    if not rows:
+        return
+    unique = list({row["key"]: row for row in rows}.values())
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(_table(table)).on_conflict_do_nothing(index_elements=["key"])
+    session.execute(statement, unique)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
 def write_effects(
     session: Session, effects: Sequence[WorkItem | Notification], now: datetime
 ) -> None:
-    items = [effect for effect in effects if isinstance(effect, WorkItem)]
-    notes = [effect for effect in effects if isinstance(effect, Notification)]
-    if items:
-        known = set(
-            session.scalars(
-                select(col(WorkItemRow.key)).where(
-                    col(WorkItemRow.key).in_([item.key for item in items])
-                )
-            )
-        )
-        for item in items:
-            if item.key not in known:
-                known.add(item.key)
-                session.add(work_item_row(item, now))
-    if notes:
-        known = set(
-            session.scalars(
-                select(col(OutboxRow.key)).where(
-                    col(OutboxRow.key).in_([note.key for note in notes])
-                )
-            )
-        )
-        for note in notes:
-            if note.key not in known:
-                known.add(note.key)
-                session.add(outbox_row(note, now))
-
-
-def work_item_row(item: WorkItem, now: datetime) -> WorkItemRow:
-    return WorkItemRow(
-        key=item.key,
-        course_id=item.course_id,
-        role=item.role,
-        kind=item.kind,
-        title=item.title,
-        due_at=item.due_at,
-        status=WorkItemStatus.OPEN,
-        data={**item.data, "rule": item.rule, "citation": item.citation},
-        created_at=now,
+    insert_new_keys(
+        session,
+        WorkItemRow,
+        [work_item_values(e, now) for e in effects if isinstance(e, WorkItem)],
+    )
+    insert_new_keys(
+        session,
+        OutboxRow,
+        [outbox_values(e, now) for e in effects if isinstance(e, Notification)],
     )
 
 
-def outbox_row(note: Notification, now: datetime) -> OutboxRow:
-    return OutboxRow(
-        key=note.key,
-        course_id=note.course_id,
-        role=note.role,
-        subject=note.subject,
-        body=note.body,
-        data={**note.data, "rule": note.rule, "citation": note.citation},
-        created_at=now,
-        status=OutboxStatus.PENDING,
-        next_attempt_at=now,
-    )
+def work_item_values(item: WorkItem, now: datetime) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "course_id": item.course_id,
+        "role": item.role,
+        "kind": item.kind,
+        "title": item.title,
+        "due_at": item.due_at,
+        "status": WorkItemStatus.OPEN,
+        "data": {**item.data, "rule": item.rule, "citation": item.citation},
+        "created_at": now,
+        "closed_at": None,
+        "closed_by": None,
+        "close_reason": None,
+    }
+
+
+def outbox_values(note: Notification, now: datetime) -> dict[str, Any]:
+    return {
+        "key": note.key,
+        "course_id": note.course_id,
+        "role": note.role,
+        "subject": note.subject,
+        "body": note.body,
+        "data": {**note.data, "rule": note.rule, "citation": note.citation},
+        "created_at": now,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "delivered_at": None,
+        "last_error": None,
+    }
