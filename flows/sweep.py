@@ -1,7 +1,8 @@
 """The sweep: at the run's scheduled time, tick every course that is due.
 
-One flow run and one task run per sweep, whatever the number of courses held:
-the service walks the due courses in batches through the `next_due_at` index.
+One flow run per sweep and one task run per batch of due courses, so the
+dashboard shows the batches and the run count follows what is due, never the
+number of courses held: the service walks the `next_due_at` index batch by batch.
 The table artifact `sweep-<centre>` lists what each centre's courses did, by
 course id and pseudonymous reference only.
 """
@@ -17,12 +18,26 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 from flows.naming import artifact_key, run_name
 from flows.resources import engine, instant, rulebook, stamp
-from ivig_workflow.service.sweep import SweepReport, sweep_due
+from ivig_workflow.service.sweep import SweepCursor, SweepReport, sweep_batch
 
 
-@task(name="sweep-due-courses")
-def sweep_courses(at: datetime, database_url: str | None, batch_size: int) -> SweepReport:
-    return sweep_due(at, engine=engine(database_url), rulebook=rulebook(), batch_size=batch_size)
+@task(name="sweep-batch", task_run_name="sweep-batch-{number}")
+def sweep_courses(
+    at: datetime,
+    cursor: SweepCursor | None,
+    number: int,
+    database_url: str | None,
+    batch_size: int,
+    centre: str | None,
+) -> tuple[SweepReport, SweepCursor | None]:
+    return sweep_batch(
+        at,
+        cursor,
+        engine=engine(database_url),
+        rulebook=rulebook(),
+        batch_size=batch_size,
+        centre=centre,
+    )
 
 
 def artifact_rows(report: SweepReport) -> dict[str, list[dict[str, Any]]]:
@@ -62,11 +77,19 @@ async def sweep(
 ) -> dict[str, Any]:
     """Tick every due course at `at` (the scheduled time; now when not given).
 
-    `centre` only labels the run: the due set is the whole database's, split
-    between workers by the service's row claims.
+    `centre` limits the sweep to that centre's courses (all centres when None);
+    several runs at once split the due set through the service's row claims.
     """
     when = instant(at)
-    report = sweep_courses(when, database_url, batch_size)
+    report = SweepReport(now=when)
+    cursor: SweepCursor | None = None
+    number = 1
+    while True:
+        batch, cursor = sweep_courses(when, cursor, number, database_url, batch_size, centre)
+        report = report.merge(batch)
+        if cursor is None:
+            break
+        number += 1
     for slug, rows in artifact_rows(report).items():
         await acreate_table_artifact(
             rows,

@@ -52,3 +52,7 @@ app.command("serve")(_serve.serve)
 from ivig_workflow.cli import demo as _demo  # noqa: E402
 
 app.command("demo")(_demo.demo)
+
+from ivig_workflow.cli import deploy as _deploy  # noqa: E402
+
+app.command("deploy")(_deploy.deploy)

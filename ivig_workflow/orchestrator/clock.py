@@ -27,7 +27,18 @@ JOB = "ivig_workflow.orchestrator.jobs:run_job"
 def planned_jobs(schedules: Schedules, rulebook: Rulebook) -> list[dict[str, Any]]:
     """Each job as add_job keywords: its id, trigger and misfire grace."""
     jobs: list[dict[str, Any]] = []
-    for kind in ("sweep", "dispatch", "relay"):
+    for slug in rulebook.centres.centres:
+        # One sweep per centre: each shows as its own run, `sweep-<centre>-...`.
+        jobs.append(
+            {
+                "id": f"sweep-{slug}",
+                "name": f"sweep-{slug}",
+                "trigger": IntervalTrigger(seconds=schedules.sweep.seconds),
+                "kwargs": {"kind": "sweep", "centre": slug},
+                "misfire_grace_time": schedules.sweep.misfire_grace_seconds,
+            }
+        )
+    for kind in ("dispatch", "relay"):
         every = getattr(schedules, kind)
         jobs.append(
             {

@@ -56,7 +56,7 @@ def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
     engine = cached_engine(settings.database_url)
     now = datetime.now(UTC)
     if kind == "sweep":
-        return sweep_due(now, engine=engine, rulebook=load_rulebook()).model_dump(
+        return sweep_due(now, engine=engine, rulebook=load_rulebook(), centre=centre).model_dump(
             exclude={"actions"}
         )
     if kind == "dispatch":
@@ -83,7 +83,7 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
         tags(f"centre:{centre or 'all'}", f"kind:{kind}"),
     ):
         if kind == "sweep":
-            return _summary(asyncio.run(sweep(database_url=url)))
+            return _summary(asyncio.run(sweep(centre=centre, database_url=url)))
         if kind == "dispatch":
             return _summary(asyncio.run(dispatch(database_url=url)))
         if kind == "worklist":
