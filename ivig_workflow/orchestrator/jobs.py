@@ -16,6 +16,7 @@ from typing import Any
 from flows.resources import engine as cached_engine
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import dispatch_due
+from ivig_workflow.service.due_work import courses_due, notifications_due
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import sweep_due
 from ivig_workflow.service.worklist import centre_worklist
@@ -78,6 +79,8 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     from flows.worklist import worklist
 
     url = settings.database_url
+    if _nothing_due(kind, centre, url):
+        return {"flow_run": "skipped: nothing due"}
     with (
         temporary_settings(updates={PREFECT_API_URL: settings.prefect_api}),
         tags(f"centre:{centre or 'all'}", f"kind:{kind}"),
@@ -91,6 +94,16 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
         if kind == "relay":
             return relay(url, settings.prefect_api)
     return None
+
+
+def _nothing_due(kind: str, centre: str | None, database_url: str) -> bool:
+    now = datetime.now(UTC)
+    engine = cached_engine(database_url)
+    if kind == "sweep":
+        return not courses_due(engine, now, centre)
+    if kind == "dispatch":
+        return not notifications_due(engine, now)
+    return False
 
 
 def relay(database_url: str, prefect_api: str | None) -> int:
