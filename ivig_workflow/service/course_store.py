@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, func
 from sqlmodel import Session, col, select
@@ -24,9 +25,10 @@ from ivig_workflow.db.tables import (
     TransitionLogRow,
 )
 from ivig_workflow.domain.centre import Centre
-from ivig_workflow.domain.course import Course
+from ivig_workflow.domain.course import Course, InfusionDay
 from ivig_workflow.domain.course_start import CourseStart
 from ivig_workflow.domain.decision import Decision
+from ivig_workflow.domain.effects import Effect
 from ivig_workflow.service.course_rows import (
     course_from_rows,
     cycle_values,
@@ -69,6 +71,9 @@ class CourseStore:
         self.session = session
         self.locking = locking
         self._loaded: dict[str, _Loaded] = {}
+        self._days: list[tuple[CycleRow, InfusionDay]] = []
+        self._log: list[dict[str, Any]] = []
+        self._effects: list[tuple[Effect, datetime]] = []
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
         if not course_ids:
@@ -142,7 +147,11 @@ class CourseStore:
         self.save(decision, now)
 
     def save(self, decision: Decision, now: datetime) -> None:
-        """Write the decided course and its log, work items and notifications."""
+        """Stage the decided course, its log, work items and notifications.
+
+        Nothing is written until `write_pending` (the unit of work calls it at
+        commit), so a sweep batch flushes once, not once per course.
+        """
         course = decision.course
         loaded = self._loaded[course.course_id]
         update_course_row(loaded.row, course, now)
@@ -158,28 +167,33 @@ class CourseStore:
                 for name, value in values.items():
                     if getattr(stored, name) != value:
                         setattr(stored, name, value)
-        # One flush: the course row's version check, then new and changed cycles.
-        self.session.flush()
-        days = []
-        for cycle in course.cycles:
             for infusion in cycle.infusions:
                 if (cycle.number, infusion.day) not in loaded.recorded:
                     loaded.recorded.add((cycle.number, infusion.day))
-                    cycle_id = loaded.cycles[cycle.number].id
-                    assert cycle_id is not None
-                    days.append(infusion_values(cycle_id, infusion))
-        insert_rows(self.session, InfusionDayRow, days)
-        self._log(decision, loaded)
-        write_effects(self.session, decision.effects, now)
+                    self._days.append((loaded.cycles[cycle.number], infusion))
+        self._stage_log(decision, loaded)
+        self._effects.extend((effect, now) for effect in decision.effects)
 
-    def _log(self, decision: Decision, loaded: _Loaded) -> None:
+    def write_pending(self) -> None:
+        # The flush runs every staged course's version check and gives new cycles
+        # their ids; the side rows follow as one insert per table.
+        self.session.flush()
+        days = []
+        for cycle_row, infusion in self._days:
+            assert cycle_row.id is not None
+            days.append(infusion_values(cycle_row.id, infusion))
+        insert_rows(self.session, InfusionDayRow, days)
+        insert_rows(self.session, TransitionLogRow, self._log)
+        write_effects(self.session, self._effects)
+        self._days, self._log, self._effects = [], [], []
+
+    def _stage_log(self, decision: Decision, loaded: _Loaded) -> None:
         if not decision.transitions:
             return
         loaded.last_step += 1
-        rows = []
         for transition in decision.transitions:
             loaded.last_seq += 1
-            rows.append(
+            self._log.append(
                 {
                     "course_id": decision.course.course_id,
                     "seq": loaded.last_seq,
@@ -194,4 +208,3 @@ class CourseStore:
                     "actor": transition.actor,
                 }
             )
-        insert_rows(self.session, TransitionLogRow, rows)

@@ -44,17 +44,18 @@ def _table(model: type[SQLModel]) -> Table:
 
 
 def write_effects(
-    session: Session, effects: Sequence[WorkItem | Notification], now: datetime
+    session: Session, effects: Sequence[tuple[WorkItem | Notification, datetime]]
 ) -> None:
+    """Each effect with the instant it was decided at."""
     insert_new_keys(
         session,
         WorkItemRow,
-        [work_item_values(e, now) for e in effects if isinstance(e, WorkItem)],
+        [work_item_values(e, now) for e, now in effects if isinstance(e, WorkItem)],
     )
     insert_new_keys(
         session,
         OutboxRow,
-        [outbox_values(e, now) for e in effects if isinstance(e, Notification)],
+        [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)],
     )
 
 

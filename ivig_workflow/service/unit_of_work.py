@@ -42,6 +42,7 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.courses.write_pending()
         self.session.commit()
 
     def rollback(self) -> None:

@@ -118,8 +118,8 @@ def _apply(
         if decision.status == "applied":
             uow.courses.save(decision, now)
         else:
-            write_effects(uow.session, decision.effects, now)
-        uow.session.flush()
+            write_effects(uow.session, [(effect, now) for effect in decision.effects])
+        uow.courses.write_pending()
         uow.commit()
         return EventAnswer(
             status=decision.status,
