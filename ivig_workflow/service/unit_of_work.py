@@ -5,10 +5,16 @@ inbox outcome, work items and outbox rows) is written inside one `UnitOfWork`, s
 either all of it is stored or none of it. On SQLite the writer takes the database
 lock when it begins; on PostgreSQL the course row is locked (`FOR UPDATE`) and the
 version column catches anything that slipped past.
+
+SQLite admits one writer at a time. Writers of one process queue on a lock of
+their own before they begin, instead of in SQLite's busy handler, which polls with
+sleeps of up to 100 ms and turned 32 concurrent HTTP clients into a lock convoy.
+Other processes still wait in the busy handler.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
@@ -20,12 +26,26 @@ from ivig_workflow.db.engine import session_factory
 from ivig_workflow.service.course_store import CourseStore
 
 
+_SQLITE_WRITERS: dict[str, threading.RLock] = {}
+_REGISTRY = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with _REGISTRY:
+        return _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
+
+
 class UnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._sessions = session_factory(engine, writer=True)
         self.dialect = engine.dialect.name
+        self._lock = _writer_lock(engine)
 
     def __enter__(self) -> UnitOfWork:
+        if self._lock is not None:
+            self._lock.acquire()
         self.session: Session = self._sessions()
         self.session.begin()
         self.courses = CourseStore(self.session, locking=self.dialect == "postgresql")
@@ -37,9 +57,13 @@ class UnitOfWork:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self.session.in_transaction():
-            self.session.rollback()
-        self.session.close()
+        try:
+            if self.session.in_transaction():
+                self.session.rollback()
+            self.session.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         self.courses.write_pending()
