@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ivig_workflow import settings
 from ivig_workflow.domain.centre import Centre
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.loading.config_file import read_yaml, validate_as
 
 FILE = "centres.yaml"
 
@@ -43,26 +43,11 @@ class Centres(BaseModel):
 
 def load_centres(config_dir: Path | None = None) -> Centres:
     path = (settings.config_dir() if config_dir is None else config_dir) / FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), f"not valid YAML: {exc}".splitlines()[0]) from None
-    top = _validate(_CentresFile, raw, path, "")
+    top = validate_as(_CentresFile, read_yaml(path), path)
     centres = {
-        slug: _validate(Centre, {"slug": slug, **fields}, path, f"centres.{slug}.")
+        slug: validate_as(Centre, {"slug": slug, **fields}, path, f"centres.{slug}.")
         for slug, fields in top.centres.items()
     }
     if top.default not in centres:
         raise InputError(f"{path}: default", f"names no centre in the file: {top.default!r}")
     return Centres(default=top.default, centres=centres)
-
-
-def _validate(model: type[M], raw: Any, path: Path, prefix: str) -> M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = prefix + ".".join(str(part) for part in error["loc"])
-        raise InputError(f"{path}: {field or 'file'}", error["msg"]) from None

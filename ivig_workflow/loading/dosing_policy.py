@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ivig_workflow import settings
 from ivig_workflow.domain.dosing_policy import DosingPolicy
-from ivig_workflow.loading.products import read_yaml, validate_as
+from ivig_workflow.loading.config_file import read_yaml, validate_as
 
 FILE = "dosing.yaml"
 

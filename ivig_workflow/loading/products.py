@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ivig_workflow import settings
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.products import Formulary, Product
+from ivig_workflow.loading.config_file import read_yaml, validate_as
 
 FILE = "products.yaml"
 
@@ -39,23 +39,3 @@ def load_products(config_dir: Path | None = None) -> Formulary:
             raise InputError(f"{path}: {label}: slug", "defined twice")
         products[product.slug] = product
     return Formulary(products=products)
-
-
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), f"not valid YAML: {exc}".splitlines()[0]) from None
-
-
-def validate_as(model: type[M], raw: Any, path: Path, prefix: str) -> M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "file"
-        # One line: pydantic prefixes model-level rules with "Value error, ".
-        rule = str(error["msg"]).removeprefix("Value error, ")
-        raise InputError(f"{path}: {prefix}{field}", rule) from None

@@ -15,10 +15,9 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ivig_workflow.domain.errors import InputError
+from ivig_workflow.loading.config_file import load_yaml_as
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.settings import config_dir
 
@@ -64,18 +63,7 @@ class DeploymentSpec(BaseModel):
 
 def load_deployments(path: Path | None = None) -> DeploymentsFile:
     path = path or config_dir() / "deployments.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except yaml.YAMLError:
-        raise InputError(str(path), "not valid YAML") from None
-    try:
-        return DeploymentsFile.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"{path}: {field}", str(first["msg"])) from None
+    return load_yaml_as(DeploymentsFile, path)
 
 
 def plan(config: DeploymentsFile, rulebook: Rulebook) -> list[DeploymentSpec]:

@@ -6,10 +6,9 @@ import os
 from datetime import time
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ivig_workflow.domain.errors import InputError
+from ivig_workflow.loading.config_file import load_yaml_as
 from ivig_workflow.settings import config_dir
 
 
@@ -49,15 +48,4 @@ def schedules_file() -> Path:
 
 def load_schedules(path: Path | None = None) -> Schedules:
     path = path or schedules_file()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except yaml.YAMLError:
-        raise InputError(str(path), "not valid YAML") from None
-    try:
-        return Schedules.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"{path}: {field}", str(first["msg"])) from None
+    return load_yaml_as(Schedules, path)

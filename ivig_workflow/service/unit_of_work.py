@@ -25,7 +25,6 @@ from sqlmodel import Session
 from ivig_workflow.db.engine import session_factory
 from ivig_workflow.service.course_store import CourseStore
 
-
 _SQLITE_WRITERS: dict[str, threading.RLock] = {}
 _REGISTRY = threading.Lock()
 
