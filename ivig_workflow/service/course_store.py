@@ -25,7 +25,7 @@ from ivig_workflow.db.tables import (
     TransitionLogRow,
 )
 from ivig_workflow.domain.centre import Centre
-from ivig_workflow.domain.course import Course, InfusionDay
+from ivig_workflow.domain.course import Course, Cycle, InfusionDay
 from ivig_workflow.domain.course_start import CourseStart
 from ivig_workflow.domain.decision import Decision
 from ivig_workflow.domain.effects import Effect
@@ -64,6 +64,8 @@ class _Loaded:
     recorded: set[tuple[int, int]] = field(default_factory=set)  # (cycle number, day)
     last_seq: int = 0
     last_step: int = 0
+    # The cycles as last loaded or saved: an unchanged cycle is not compared row by row.
+    written: dict[int, Cycle] = field(default_factory=dict)
 
 
 class CourseStore:
@@ -96,7 +98,7 @@ class CourseStore:
             course_id, number = number_of[day.cycle_id]
             self._loaded[course_id].recorded.add((number, day.day))
             by_course.setdefault(course_id, []).append(day)
-        return [
+        courses = [
             course_from_rows(
                 row,
                 patient_ref,
@@ -105,6 +107,9 @@ class CourseStore:
             )
             for row, patient_ref in pairs
         ]
+        for course in courses:
+            self._loaded[course.course_id].written = {c.number: c for c in course.cycles}
+        return courses
 
     def load(self, course_id: str) -> Course | None:
         found = self.load_many([course_id])
@@ -156,6 +161,9 @@ class CourseStore:
         loaded = self._loaded[course.course_id]
         update_course_row(loaded.row, course, now)
         for cycle in course.cycles:
+            if loaded.written.get(cycle.number) == cycle:
+                continue
+            loaded.written[cycle.number] = cycle
             values = cycle_values(cycle)
             stored = loaded.cycles.get(cycle.number)
             if stored is None:
