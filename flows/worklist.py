@@ -8,7 +8,7 @@ overview. Rows hold course ids and pseudonymous references only.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from prefect import flow, task
@@ -59,11 +59,14 @@ async def worklist(
 ) -> dict[str, Any]:
     slug = centre or rulebook().centres.default
     found = read_worklist(slug, instant(at), database_url)
+    tomorrow = found.today + timedelta(days=1)
     for section, rows in sections(found).items():
+        # Name the day the rows are for, in the centre's zone, not the run's date.
+        day = tomorrow if section == "tomorrow" else found.today
         await acreate_table_artifact(
             rows or _NOTHING,
             key=artifact_key("worklist", slug, section),
-            description=f"{section} at {slug}, {found.today.isoformat()}",
+            description=f"{section} at {slug}: {day.isoformat()} (centre time)",
         )
     await acreate_markdown_artifact(summary(found), key=artifact_key("worklist", slug, "summary"))
     return found.summary()
