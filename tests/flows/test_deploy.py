@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,8 +23,7 @@ from typer.testing import CliRunner
 
 from ivig_workflow.cli.main import app
 from ivig_workflow.db.tables import TransitionLogRow
-from ivig_workflow.service.courses import StartCourse, start_course
-from ivig_workflow.service.rulebook import load_rulebook
+from tests.integration.course_driver import open_due_courses
 
 NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -94,18 +93,6 @@ COURSES = 30
 RUNS = 4
 
 
-def start_courses(engine: Engine) -> None:
-    rulebook = load_rulebook()
-    for number in range(COURSES):
-        start = StartCourse(
-            patient_ref=f"DEMO-{number:04d}",
-            indication="dermatomyositis",
-            start_date=date(2026, 1, 7),
-            weight_kg=70,
-        )
-        start_course(start, engine=engine, rulebook=rulebook, now=NOW)
-
-
 def worker(
     pool: str, name: str, api_url: str, database_url: str, log: Path
 ) -> subprocess.Popen[bytes]:
@@ -131,7 +118,7 @@ def worker(
 def test_two_process_workers_sweep_one_due_set_once(
     client: SyncPrefectClient, api_url: str, database_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    start_courses(engine)
+    open_due_courses(engine, COURSES, NOW)
     # Unscheduled, so only the runs made here reach the workers.
     config = tmp_path / "deployments.yaml"
     config.write_text("deployments:\n  tick:\n    flow: flows.sweep.sweep\n    per_centre: true\n")

@@ -169,3 +169,19 @@ class Ward:
         replayed = replay_course(self.engine, self.course_id, rulebook=self.rulebook)
         assert replayed is not None
         assert replayed.matches, replayed.differences()
+
+
+def open_due_courses(engine: Engine, count: int, now: datetime) -> None:
+    """`count` dermatomyositis courses whose first cycle is due for release at `now`."""
+    for number in range(count):
+        start_course(
+            StartCourse(
+                patient_ref=f"DEMO-{number:04d}",
+                indication="dermatomyositis",
+                start_date=date(2026, 1, 7),
+                weight_kg=70,
+            ),
+            engine=engine,
+            rulebook=RULEBOOK,
+            now=now,
+        )

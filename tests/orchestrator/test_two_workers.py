@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from ivig_workflow.db.tables import TransitionLogRow
-from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import SweepReport, sweep_due
+from tests.integration.course_driver import open_due_courses
 
 NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
 COURSES = 60
@@ -22,14 +22,7 @@ COURSES = 60
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_workers_split_a_sweep_without_doing_a_course_twice(engine: Engine) -> None:
     rulebook = load_rulebook()
-    for number in range(COURSES):
-        start = StartCourse(
-            patient_ref=f"DEMO-{number:04d}",
-            indication="dermatomyositis",
-            start_date=date(2026, 1, 7),
-            weight_kg=70,
-        )
-        start_course(start, engine=engine, rulebook=rulebook, now=NOW)
+    open_due_courses(engine, COURSES, NOW)
     reports: list[SweepReport] = []
     go = threading.Barrier(2)
 
