@@ -30,8 +30,10 @@ def refusing_bad_input(options: dict[str, str] | None = None) -> Iterator[None]:
         typer.echo(f"error: {field}: {error.rule}", err=True)
         raise typer.Exit(2) from None
     except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        typer.echo(f"error: database: {detail}", err=True)
+        # One line, without the driver's multi-line detail.
+        cause = getattr(error, "orig", None) or error
+        first_line = (str(cause).strip().splitlines() or [""])[0]
+        typer.echo(f"error: database: {type(cause).__name__}: {first_line}", err=True)
         raise typer.Exit(2) from None
 
 

@@ -18,12 +18,10 @@ import pytest
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.settings import PREFECT_API_URL
 from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
 from ivig_workflow.cli.main import app
-from ivig_workflow.db.tables import TransitionLogRow
-from tests.integration.course_driver import open_due_courses
+from tests.integration.course_driver import cycles_released_per_course, open_due_courses
 
 NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -150,11 +148,6 @@ def test_two_process_workers_sweep_one_due_set_once(
             process.terminate()
         for process in workers:
             process.wait(timeout=30)
-    with Session(engine) as session:
-        released = session.execute(
-            select(TransitionLogRow.course_id, func.count())
-            .where(col(TransitionLogRow.rule) == "cycle.released")
-            .group_by(col(TransitionLogRow.course_id))
-        ).all()
+    released = cycles_released_per_course(engine)
     assert len(released) == COURSES
-    assert {count for _, count in released} == {1}
+    assert set(released.values()) == {1}

@@ -185,3 +185,14 @@ def open_due_courses(engine: Engine, count: int, now: datetime) -> None:
             rulebook=RULEBOOK,
             now=now,
         )
+
+
+def cycles_released_per_course(engine: Engine) -> dict[str, int]:
+    """How many times the log says each course's cycle was released."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(TransitionLogRow.course_id), func.count())
+            .where(col(TransitionLogRow.rule) == "cycle.released")
+            .group_by(col(TransitionLogRow.course_id))
+        ).all()
+    return {course_id: count for course_id, count in rows}

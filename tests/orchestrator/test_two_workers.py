@@ -7,12 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, col, func, select
 
-from ivig_workflow.db.tables import TransitionLogRow
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import SweepReport, sweep_due
-from tests.integration.course_driver import open_due_courses
+from tests.integration.course_driver import cycles_released_per_course, open_due_courses
 
 NOW = datetime(2026, 1, 5, 8, tzinfo=UTC)
 COURSES = 60
@@ -39,11 +37,6 @@ def test_two_workers_split_a_sweep_without_doing_a_course_twice(engine: Engine) 
     assert sorted(ticked) == sorted(set(ticked))
     assert len(ticked) == COURSES
     assert all(not report.errors for report in reports)
-    with Session(engine) as session:
-        released = session.execute(
-            select(TransitionLogRow.course_id, func.count())
-            .where(col(TransitionLogRow.rule) == "cycle.released")
-            .group_by(col(TransitionLogRow.course_id))
-        ).all()
+    released = cycles_released_per_course(engine)
     assert len(released) == COURSES
-    assert {count for _, count in released} == {1}
+    assert set(released.values()) == {1}
