@@ -20,37 +20,24 @@ HTTP_STATUS = {"applied": 201, "duplicate": 200, "refused": 409, "invalid": 422,
                "unknown_course": 404}  # fmt: skip
 
 
-def _transition_json(row: TransitionLogRow) -> dict[str, Any]:
-    return {
-        "from": row.from_state.value if row.from_state else None,
-        "to": row.to_state.value,
-        "rule": row.rule,
-        "citation": row.citation,
-    }
-
-
 def answer_json(answer: EventAnswer, engine: Engine) -> dict[str, Any]:
-    body = answer.model_dump(mode="json")
-    if answer.course_id is None or answer.status not in ("applied", "refused"):
+    body = answer.model_dump(mode="json", exclude={"transitions"})
+    if answer.status == "applied":
+        body["transitions"] = [
+            {"from": t.from_state, "to": t.to_state, "rule": t.rule, "citation": t.citation}
+            for t in answer.transitions
+        ]
+    if answer.course_id is None or answer.status != "refused":
         return body
     with reading(engine) as session:
-        if answer.status == "applied":
-            rows = session.scalars(
-                select(TransitionLogRow)
-                .where(col(TransitionLogRow.course_id) == answer.course_id)
-                .where(col(TransitionLogRow.event_key) == answer.key)
-                .order_by(col(TransitionLogRow.seq))
-            ).all()
-            body["transitions"] = [_transition_json(row) for row in rows]
-        else:
-            last = session.scalars(
-                select(TransitionLogRow)
-                .where(col(TransitionLogRow.course_id) == answer.course_id)
-                .order_by(col(TransitionLogRow.seq).desc())
-                .limit(1)
-            ).first()
-            body["state_rule"] = last.rule if last else None
-            body["citation"] = last.citation if last else None
+        last = session.scalars(
+            select(TransitionLogRow)
+            .where(col(TransitionLogRow.course_id) == answer.course_id)
+            .order_by(col(TransitionLogRow.seq).desc())
+            .limit(1)
+        ).first()
+    body["state_rule"] = last.rule if last else None
+    body["citation"] = last.citation if last else None
     return body
 
 

@@ -3,17 +3,20 @@ as the import-string factory uvicorn's workers call (`--factory`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from ivig_workflow.api import courses, events, fhir, health, hl7v2, tasks
 from ivig_workflow.api.body_limit import BodyLimit
-from ivig_workflow.api.context import ApiContext, Clock, utc_now
+from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
 from ivig_workflow.api.errors import install_error_handlers
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.service.group_commit import GroupCommit
 from ivig_workflow.service.rulebook import Rulebook, load_rulebook
 
 FACTORY = "ivig_workflow.api.app:app_from_environment"
@@ -35,17 +38,22 @@ def create_app(
         store = tokens
     else:
         store = TokenStore.from_plain(engine, tokens)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.writer.close()  # events already taken are written before the process ends
+
     app = FastAPI(
         title="ivig-workflow ward events",
         version="1",
         description="Ward systems tell courses of high-dose IVIg what happened.",
+        lifespan=lifespan,
     )
-    app.state.ivig = ApiContext(
-        engine=engine,
-        rulebook=rulebook if rulebook is not None else load_rulebook(),
-        clock=clock or utc_now,
-        tokens=store,
-    )
+    rules, clock = rulebook if rulebook is not None else load_rulebook(), clock or utc_now
+    writer = GroupCommit(engine=engine, rulebook=rules, now=partial(utc_instant, clock))
+    context = ApiContext(engine=engine, rulebook=rules, clock=clock, tokens=store, writer=writer)
+    app.state.ivig = context
     install_error_handlers(app)
     for module in (health, events, courses, tasks, fhir, hl7v2):
         app.include_router(module.router)

@@ -1,4 +1,5 @@
-"""What every request needs: the database, the rulebook, the clock and the tokens.
+"""What every request needs: the database, the rulebook, the clock, the tokens, and the
+writer that gathers concurrent ward events into one transaction.
 
 Held on `app.state` so that tests and `ivig serve` can hand in their own, and the
 routes reach it through one dependency instead of module globals.
@@ -14,6 +15,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 
 from ivig_workflow.api.tokens import TokenStore
+from ivig_workflow.service.group_commit import GroupCommit
 from ivig_workflow.service.rulebook import Rulebook
 
 Clock = Callable[[], datetime]
@@ -29,14 +31,20 @@ class ApiContext:
     rulebook: Rulebook
     clock: Clock
     tokens: TokenStore
+    writer: GroupCommit
 
     def now(self) -> datetime:
-        now = self.clock()
-        if now.tzinfo is None:
-            raise RuntimeError("the API clock must return an aware datetime")
-        return now.astimezone(UTC)
+        return utc_instant(self.clock)
 
 
-def api_context(request: Request) -> ApiContext:
+def utc_instant(clock: Clock) -> datetime:
+    now = clock()
+    if now.tzinfo is None:
+        raise RuntimeError("the API clock must return an aware datetime")
+    return now.astimezone(UTC)
+
+
+async def api_context(request: Request) -> ApiContext:
+    # async: a plain function dependency would cost every request a thread hop.
     context: ApiContext = request.app.state.ivig
     return context

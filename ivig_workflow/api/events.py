@@ -6,6 +6,7 @@ still reaches the inbox and is kept with the reason.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -18,7 +19,7 @@ from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.errors import invalid
 from ivig_workflow.service.received_messages import keep_message
-from ivig_workflow.service.ward_events import receive_event
+from ivig_workflow.service.ward_events import Delivery, receive_events
 
 MAX_BATCH = 500
 router = APIRouter(prefix="/v1/events", tags=["ward events"])
@@ -39,13 +40,6 @@ _BATCH_BODY: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _one(raw: str, context: ApiContext, sender: str) -> tuple[int, dict[str, Any]]:
-    answer = receive_event(
-        raw, engine=context.engine, rulebook=context.rulebook, now=context.now(), sender=sender
-    )
-    return http_status(answer), answer_json(answer, context.engine)
-
-
 @router.post(
     "",
     openapi_extra=_EVENT_BODY,
@@ -56,8 +50,12 @@ def _one(raw: str, context: ApiContext, sender: str) -> tuple[int, dict[str, Any
 async def post_event(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One ward event, the same JSON as `ivig event --file`."""
     raw = (await request.body()).decode("utf-8", "replace")
-    code, body = await run_in_threadpool(_one, raw, context, sender)
-    return JSONResponse(body, status_code=code)
+    answer = await asyncio.wrap_future(context.writer.submit(Delivery(raw, sender)))
+    if answer.status == "refused":  # its answer reads the passage behind the state
+        body = await run_in_threadpool(answer_json, answer, context.engine)
+    else:
+        body = answer_json(answer, context.engine)
+    return JSONResponse(body, status_code=http_status(answer))
 
 
 def _batch(raw: str, context: ApiContext, sender: str) -> JSONResponse:
@@ -74,11 +72,12 @@ def _batch(raw: str, context: ApiContext, sender: str) -> JSONResponse:
         keep_message(raw, format="batch", outcome="invalid", reason=f"body: {reason}",
                      engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
         return invalid([{"field": "body", "rule": str(reason)}])
-    answers = []
-    for item in items:
-        code, body = _one(json.dumps(item), context, sender)
-        answers.append({"http_status": code, **body})
-    return JSONResponse(answers, status_code=200)
+    deliveries = [Delivery(json.dumps(item), sender) for item in items]
+    answers = receive_events(
+        deliveries, engine=context.engine, rulebook=context.rulebook, now=context.now()
+    )
+    bodies = [{"http_status": http_status(a), **answer_json(a, context.engine)} for a in answers]
+    return JSONResponse(bodies, status_code=200)
 
 
 @router.post("/batch", openapi_extra=_BATCH_BODY)

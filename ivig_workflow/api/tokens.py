@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -72,20 +72,29 @@ class TokenStore:
     def from_plain(cls, engine: Engine | None, tokens: Mapping[str, str]) -> TokenStore:
         return cls(engine, {name: token_hash(token) for name, token in tokens.items()})
 
+    def configured_sender(self, token: str) -> str | None:
+        return _match(token_hash(token), self._configured.items())
+
     def sender(self, token: str) -> str | None:
         presented = token_hash(token)
-        candidates = list(self._configured.items())
-        if self._engine is not None:
-            with reading(self._engine) as session:
-                rows = session.scalars(
-                    select(ApiTokenRow).where(col(ApiTokenRow.revoked_at).is_(None))
-                ).all()
-                candidates += [(row.name, row.hash) for row in rows]
-        found = None
-        for name, stored in candidates:
-            if hmac.compare_digest(presented, stored) and found is None:
-                found = name
-        return found
+        found = _match(presented, self._configured.items())
+        if found is not None or self._engine is None:
+            # A configured token needs no database read: a ward posting hundreds of
+            # events a minute should not cost a query each just to say who it is.
+            return found
+        with reading(self._engine) as session:
+            rows = session.scalars(
+                select(ApiTokenRow).where(col(ApiTokenRow.revoked_at).is_(None))
+            ).all()
+        return _match(presented, [(row.name, row.hash) for row in rows])
+
+
+def _match(presented: str, candidates: Iterable[tuple[str, str]]) -> str | None:
+    found = None
+    for name, stored in candidates:
+        if hmac.compare_digest(presented, stored) and found is None:
+            found = name
+    return found
 
 
 def create_token(engine: Engine, name: str, *, now: datetime) -> str:

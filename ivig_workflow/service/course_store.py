@@ -39,7 +39,13 @@ from ivig_workflow.service.effect_rows import insert_rows, write_effects
 
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-_COURSES = select(CourseRow, col(Patient.ref)).join(Patient).where(col(CourseRow.id).in_(_IDS))
+# Ordered, so that two PostgreSQL writers locking overlapping batches lock in one order.
+_COURSES = (
+    select(CourseRow, col(Patient.ref))
+    .join(Patient)
+    .where(col(CourseRow.id).in_(_IDS))
+    .order_by(col(CourseRow.id))
+)
 _CYCLES = select(CycleRow).where(col(CycleRow.course_id).in_(_IDS))
 _DAYS = select(InfusionDayRow).where(
     col(InfusionDayRow.cycle_id).in_(bindparam("cycle_ids", expanding=True))
@@ -181,6 +187,10 @@ class CourseStore:
                     self._days.append((loaded.cycles[cycle.number], infusion))
         self._stage_log(decision, loaded)
         self._effects.extend((effect, now) for effect in decision.effects)
+
+    def stage_effects(self, effects: Sequence[Effect], now: datetime) -> None:
+        """Effects of a decision that changed no course (a refusal raised to operators)."""
+        self._effects.extend((effect, now) for effect in effects)
 
     def write_pending(self) -> None:
         # The flush runs every staged course's version check and gives new cycles

@@ -1,0 +1,50 @@
+"""What a sender is told about one ward event, and the event as it arrived."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel
+
+from ivig_workflow.domain.events import WardEvent
+
+Status = Literal["applied", "duplicate", "refused", "invalid", "unknown_course"]
+
+
+class FieldError(BaseModel):
+    field: str
+    rule: str
+
+
+class AnsweredTransition(BaseModel):
+    from_state: str | None
+    to_state: str
+    rule: str
+    citation: str
+
+
+class EventAnswer(BaseModel):
+    status: Status
+    key: str | None = None
+    course_id: str | None = None
+    type: str | None = None
+    state: str | None = None
+    reason: str | None = None
+    rule: str | None = None
+    errors: list[FieldError] = []
+    first_status: str | None = None  # what the first delivery of a duplicate got
+    inbox_id: int | None = None
+    # What an applied event changed, with the passages: known when deciding, so the
+    # HTTP answer needs no read after the commit.
+    transitions: list[AnsweredTransition] = []
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One delivery, parsed: `event` or `error` is set, `text` is kept verbatim."""
+
+    text: str
+    actor: str | None
+    event: WardEvent | None
+    error: FieldError | None

@@ -1,0 +1,125 @@
+"""Apply the ward events of one transaction: read once, decide each in order, write once.
+
+The inbox is asked about every key in one statement and the courses are loaded
+together; each event is then decided against its course as the events before it
+left it, so two events for one course in one batch chain as if sent one by one.
+The inbox rows go in as one insert whose returned ids answer the senders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, insert
+from sqlmodel import col, select
+
+from ivig_workflow.db.statuses import InboxStatus
+from ivig_workflow.db.tables import InboxRow
+from ivig_workflow.domain.course import Course
+from ivig_workflow.domain.transitions import decide
+from ivig_workflow.service.event_answers import AnsweredTransition, Arrival, EventAnswer
+from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.unit_of_work import UnitOfWork
+
+_STORED = select(InboxRow).where(col(InboxRow.key).in_(bindparam("keys", expanding=True)))
+_INBOX: Any = InboxRow.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_INBOX).returning(_INBOX.c.id, sort_by_parameter_order=True)
+
+
+def apply_batch(
+    uow: UnitOfWork, arrivals: Sequence[Arrival], *, rulebook: Rulebook, now: datetime
+) -> list[EventAnswer]:
+    keys = list({a.event.key for a in arrivals if a.event is not None})
+    stored = {row.key: row for row in uow.session.scalars(_STORED, {"keys": keys})} if keys else {}
+    wanted = list({a.event.course_id for a in arrivals if a.event and a.event.key not in stored})
+    courses: dict[str, Course] = {c.course_id: c for c in uow.courses.load_many(wanted)}
+    answers: list[EventAnswer] = []
+    rows: list[dict[str, Any]] = []
+    row_of: dict[int, int] = {}  # answer index -> its inbox row
+    first_of: dict[str, int] = {}  # key -> the answer index that took it in this batch
+    for arrival in arrivals:
+        event = arrival.event
+        if event is not None and event.key in stored:
+            answers.append(_duplicate_of_stored(stored[event.key]))
+            continue
+        if event is not None and event.key in first_of:
+            first = answers[first_of[event.key]]
+            answers.append(_duplicate_of(first))
+            row_of[len(answers) - 1] = row_of[first_of[event.key]]
+            continue
+        row_of[len(answers)] = len(rows)
+        course = courses.get(event.course_id) if event is not None else None
+        if event is None or course is None:
+            answer, row = _unapplied(arrival, now)
+            answers.append(answer)
+            rows.append(row)
+            continue
+        rules = rulebook.rules_for(course.indication, course.centre, course.guideline_version)
+        decision = decide(course, event, now, rules=rules)
+        if decision.status == "applied":
+            uow.courses.save(decision, now)
+            courses[course.course_id] = decision.course
+        else:
+            uow.courses.stage_effects(decision.effects, now)
+        first_of[event.key] = len(answers)
+        rows.append(
+            {"key": event.key, "course_id": course.course_id, "type": event.type,
+             "raw": arrival.text, "received_at": now, "status": InboxStatus(decision.status),
+             "reason": decision.reason, "state_after": decision.course.state,
+             "actor": event.actor}
+        )  # fmt: skip
+        answers.append(
+            EventAnswer(
+                status=decision.status, key=event.key, course_id=course.course_id,
+                type=event.type, state=decision.course.state.value, reason=decision.reason,
+                rule=decision.rule,
+                transitions=[
+                    AnsweredTransition(
+                        from_state=t.from_state.value if t.from_state else None,
+                        to_state=t.to_state.value, rule=t.rule, citation=t.citation,
+                    )
+                    for t in decision.transitions
+                ],
+            )
+        )  # fmt: skip
+    uow.courses.write_pending()  # every course's version check before the inbox takes keys
+    ids = list(uow.session.execute(_INSERT, rows).scalars()) if rows else []
+    for index, position in row_of.items():
+        answers[index].inbox_id = ids[position]
+    return answers
+
+
+def _unapplied(arrival: Arrival, now: datetime) -> tuple[EventAnswer, dict[str, Any]]:
+    event, error = arrival.event, arrival.error
+    course_id = event.course_id if event else None
+    reason = f"{error.field}: {error.rule}" if error else f"unknown course {course_id!r}"
+    status: Literal["invalid", "unknown_course"] = "invalid" if error else "unknown_course"
+    row = {
+        "key": f"{status}:{uuid.uuid4().hex}", "course_id": course_id,
+        "type": event.type if event else None, "raw": arrival.text, "received_at": now,
+        "status": InboxStatus.INVALID if error else InboxStatus.REFUSED, "reason": reason,
+        "state_after": None, "actor": arrival.actor,
+    }  # fmt: skip
+    answer = EventAnswer(
+        status=status, key=event.key if event else None, course_id=course_id,
+        type=event.type if event else None, reason=reason, errors=[error] if error else [],
+    )  # fmt: skip
+    return answer, row
+
+
+def _duplicate_of_stored(first: InboxRow) -> EventAnswer:
+    return EventAnswer(
+        status="duplicate", key=first.key, course_id=first.course_id, type=first.type,
+        state=first.state_after.value if first.state_after else None, reason=first.reason,
+        first_status=first.status.value, inbox_id=first.id,
+    )  # fmt: skip
+
+
+def _duplicate_of(first: EventAnswer) -> EventAnswer:
+    return EventAnswer(
+        status="duplicate", key=first.key, course_id=first.course_id, type=first.type,
+        state=first.state, reason=first.reason, first_status=first.status,
+    )  # fmt: skip
