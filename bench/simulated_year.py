@@ -14,20 +14,23 @@ from __future__ import annotations
 import argparse
 import heapq
 import tempfile
-import time
-from datetime import UTC, date, datetime, timedelta
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import col, select
+
 from bench.common import peak_rss_mb, record, round_figures
 from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.db.tables import CourseRow, CycleRow
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import sweep_due
-from ivig_workflow.service.views import course_view
-from ivig_workflow.service.ward_events import receive_event
+from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.ward_events import Delivery, receive_events
 
 YEAR_START = datetime(2027, 1, 4, 0, tzinfo=UTC)
 WARD = ZoneInfo("Europe/Berlin")
@@ -54,25 +57,31 @@ def open_courses(engine: Any, rulebook: Any, count: int) -> int:
     return opened
 
 
-def ward_events(engine: Any, course_id: str) -> list[tuple[datetime, dict[str, Any]]]:
-    view = course_view(engine, course_id)
-    if view is None:
+def ward_events(engine: Any, course_ids: list[str]) -> list[tuple[datetime, dict[str, Any]]]:
+    """The ward's events for the cycles a sweep just released: one read for them all."""
+    if not course_ids:
         return []
-    cycle = next((c for c in reversed(view["cycles"]) if c["status"] == "released"), None)
-    if cycle is None:
-        return []
+    query = (
+        select(CycleRow, col(CourseRow.weight_kg))
+        .join(CourseRow, col(CourseRow.id) == col(CycleRow.course_id))
+        .where(col(CycleRow.course_id).in_(course_ids), col(CycleRow.status) == "released")
+    )
+    with reading(engine) as session:
+        released = session.execute(query).all()
     out = []
-    for day, (when, dose) in enumerate(
-        zip(cycle["planned_dates"], cycle["doses_g"], strict=True), 1
-    ):
-        at = datetime.combine(date.fromisoformat(when), datetime.min.time(), WARD).replace(hour=9)
-        key = f"{course_id}:{cycle['number']}:{day}"
-        data = {"cycle": cycle["number"], "day": day, "dose_g": dose,
-                "product": cycle["product"], "lot_numbers": ["LOT1"]}  # fmt: skip
-        out.append((at, _event("infusion.administered", course_id, key, at, data)))
-        if day == 1:
-            weight = {"weight_kg": view["weight_kg"]}
-            out.append((at, _event("observation.recorded", course_id, key + ":w", at, weight)))
+    for cycle, weight_kg in released:
+        days = zip(cycle.planned_days, cycle.plan["day_doses_g"], strict=True)
+        for day, (when, dose) in enumerate(days, 1):
+            at = datetime.combine(date.fromisoformat(when), time(9), WARD)
+            key = f"{cycle.course_id}:{cycle.number}:{day}"
+            data = {"cycle": cycle.number, "day": day, "dose_g": dose,
+                    "product": cycle.plan["product"], "lot_numbers": ["LOT1"]}  # fmt: skip
+            out.append((at, _event("infusion.administered", cycle.course_id, key, at, data)))
+            if day == 1:
+                weight = {"weight_kg": weight_kg}
+                out.append(
+                    (at, _event("observation.recorded", cycle.course_id, key + ":w", at, weight))
+                )
     return out
 
 
@@ -91,33 +100,34 @@ def _event(
 def simulate(url: str, courses: int, days: int) -> dict[str, Any]:
     engine = ensure_schema(url)
     rulebook = load_rulebook()
-    started = time.perf_counter()
+    started = clock.perf_counter()
     opened = open_courses(engine, rulebook, courses)
-    opening_s = time.perf_counter() - started
+    opening_s = clock.perf_counter() - started
     pending: list[tuple[datetime, int, dict[str, Any]]] = []
     statuses: dict[str, int] = {}
     events_s = sweeps_s = 0.0
     sweeps = changed = seq = 0
     for hour in range(days * 24):
         now = YEAR_START + timedelta(hours=hour)
-        t = time.perf_counter()
+        t = clock.perf_counter()
+        arrived = []
         while pending and pending[0][0] <= now:
-            _, _, event = heapq.heappop(pending)
-            answer = receive_event(event, engine=engine, rulebook=rulebook, now=now)
+            arrived.append(Delivery(heapq.heappop(pending)[2], sender="ward"))
+        # The hour's events arrive together, as the API's group commit would take them.
+        for answer in receive_events(arrived, engine=engine, rulebook=rulebook, now=now):
             statuses[answer.status] = statuses.get(answer.status, 0) + 1
-        t2 = time.perf_counter()
+        t2 = clock.perf_counter()
         report = sweep_due(now, engine=engine, rulebook=rulebook)
         sweeps += 1
         changed += len(report.actions)
-        for action in report.actions:
-            if "cycle.released" in action.actions:
-                for at, event in ward_events(engine, action.course_id):
-                    seq += 1
-                    heapq.heappush(pending, (at, seq, event))
-        t3 = time.perf_counter()
+        released = [a.course_id for a in report.actions if "cycle.released" in a.actions]
+        for at, event in ward_events(engine, released):
+            seq += 1
+            heapq.heappush(pending, (at, seq, event))
+        t3 = clock.perf_counter()
         events_s += t2 - t
         sweeps_s += t3 - t2
-    wall = time.perf_counter() - started
+    wall = clock.perf_counter() - started
     events = sum(statuses.values())
     return {
         "courses": opened, "wall_s": wall, "opening_s": opening_s, "events": events,

@@ -6,6 +6,7 @@ searched exactly, by dynamic programming over half-gram units.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +37,9 @@ class VialMix(BaseModel):
         return sum(self.vials.values())
 
 
+# A centre's patients share few distinct day doses (weights repeat, and a course keeps
+# its dose from cycle to cycle); the search is exact but costs a table per call.
+@functools.lru_cache(maxsize=4096)
 def round_day_dose(
     prescribed_g: float, vial_sizes_g: tuple[float, ...], policy: RoundingPolicy, tolerance: float
 ) -> VialMix:

@@ -8,11 +8,10 @@ and touches only rows that changed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from ivig_workflow.db.statuses import CycleStatus
-from ivig_workflow.db.tables import CourseRow, CycleRow, InfusionDayRow
 from ivig_workflow.domain.course import (
     Course,
     Cycle,
@@ -23,10 +22,9 @@ from ivig_workflow.domain.course import (
 )
 
 
-def course_from_rows(
-    row: CourseRow, patient_ref: str, cycles: list[CycleRow], days: list[InfusionDayRow]
-) -> Course:
-    by_cycle: dict[int, list[InfusionDayRow]] = {}
+def course_from_rows(row: Any, patient_ref: str, cycles: list[Any], days: list[Any]) -> Course:
+    """From rows of courses, cycles and infusion_days: Core rows or ORM objects alike."""
+    by_cycle: dict[int, list[Any]] = {}
     for day in days:
         by_cycle.setdefault(day.cycle_id, []).append(day)
     return Course(
@@ -58,7 +56,7 @@ def course_from_rows(
     )
 
 
-def _cycle(row: CycleRow, days: list[InfusionDayRow]) -> Cycle:
+def _cycle(row: Any, days: list[Any]) -> Cycle:
     return Cycle(
         number=row.number,
         series=row.series,
@@ -83,30 +81,6 @@ def _cycle(row: CycleRow, days: list[InfusionDayRow]) -> Cycle:
     )
 
 
-def update_course_row(row: CourseRow, course: Course, now: datetime) -> None:
-    """Copy the aggregate's scalars onto the loaded row (the version bumps on flush)."""
-    values = {
-        "state": course.state,
-        "state_before_hold": course.state_before_hold,
-        "series": course.series,
-        "cycles_in_series_completed": course.cycles_in_series_completed,
-        "cycles_completed": course.cycles_completed,
-        "interval_weeks": course.interval_weeks,
-        "weight_kg": course.measurements.weight_kg,
-        "height_cm": course.measurements.height_cm,
-        "egfr": course.measurements.egfr,
-        "measured_at": course.measurements.measured_at,
-        "dose_options": course.dose_options.model_dump(mode="json"),
-        "last_relapse_check_at": course.last_relapse_check_at,
-        "next_relapse_check_at": course.next_relapse_check_at,
-        "next_due_at": course.next_due_at,
-    }
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-    row.updated_at = now
-
-
 def cycle_values(cycle: Cycle) -> dict[str, Any]:
     return {
         "series": cycle.series,
@@ -117,16 +91,4 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
         "status": CycleStatus(cycle.status),
         "released_at": cycle.released_at,
         "escalated_at": cycle.escalated_at,
-    }
-
-
-def infusion_values(cycle_id: int, infusion: InfusionDay) -> dict[str, Any]:
-    return {
-        "cycle_id": cycle_id,
-        "day": infusion.day,
-        "date": infusion.date,
-        "dose_g": infusion.dose_g,
-        "product": infusion.product,
-        "lot_numbers": list(infusion.lot_numbers),
-        "event_key": infusion.event_key,
     }

@@ -1,9 +1,10 @@
 """Courses in and out of the database, with their decisions' side rows.
 
-`load_many` remembers the rows it read (cycles, recorded days, the log's last
-step) so that `save` writes only what changed without reading anything again, and
-the course row's version counter turns a concurrent write into a `StaleDataError`.
-Side rows are plain inserts; effects skip keys already stored.
+Reads and writes go through Core statements, not ORM objects: for a batch of ward
+events or a sweep batch, building and flushing ORM objects cost more than the state
+machine itself. `load_many` remembers what it read (each course's version, its
+cycles' ids, the recorded days, the log's last step) so that `save` stages only what
+changed without reading again, and `write_pending` writes it (`course_writes`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func
-from sqlmodel import Session, col, select
+from sqlalchemy import BindParameter, Table, bindparam, func, select
+from sqlmodel import Session, col
 
 from ivig_workflow.db.tables import (
     CentreRow,
@@ -25,31 +26,27 @@ from ivig_workflow.db.tables import (
     TransitionLogRow,
 )
 from ivig_workflow.domain.centre import Centre
-from ivig_workflow.domain.course import Course, Cycle, InfusionDay
+from ivig_workflow.domain.course import Course, Cycle
 from ivig_workflow.domain.course_start import CourseStart
 from ivig_workflow.domain.decision import Decision
 from ivig_workflow.domain.effects import Effect
-from ivig_workflow.service.course_rows import (
-    course_from_rows,
-    cycle_values,
-    infusion_values,
-    update_course_row,
-)
-from ivig_workflow.service.effect_rows import insert_rows, write_effects
+from ivig_workflow.service.course_rows import course_from_rows, cycle_values
+from ivig_workflow.service.course_writes import PendingWrites, course_values
 
+_COURSE: Table = CourseRow.__table__  # type: ignore[attr-defined]
+_CYCLE: Table = CycleRow.__table__  # type: ignore[attr-defined]
+_DAY: Table = InfusionDayRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 # Ordered, so that two PostgreSQL writers locking overlapping batches lock in one order.
 _COURSES = (
-    select(CourseRow, col(Patient.ref))
-    .join(Patient)
-    .where(col(CourseRow.id).in_(_IDS))
-    .order_by(col(CourseRow.id))
+    select(_COURSE, col(Patient.ref).label("patient_ref"))
+    .join(Patient, col(Patient.id) == _COURSE.c.patient_id)
+    .where(_COURSE.c.id.in_(_IDS))
+    .order_by(_COURSE.c.id)
 )
-_CYCLES = select(CycleRow).where(col(CycleRow.course_id).in_(_IDS))
-_DAYS = select(InfusionDayRow).where(
-    col(InfusionDayRow.cycle_id).in_(bindparam("cycle_ids", expanding=True))
-)
+_CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
+_DAYS = select(_DAY).where(_DAY.c.cycle_id.in_(bindparam("cycle_ids", expanding=True)))
 _LAST_STEPS = (
     select(
         col(TransitionLogRow.course_id),
@@ -65,12 +62,12 @@ _LAST_STEPS = (
 class _Loaded:
     """What was read of one course, kept for its save."""
 
-    row: CourseRow
-    cycles: dict[int, CycleRow] = field(default_factory=dict)
+    version: int
+    cycle_ids: dict[int, int] = field(default_factory=dict)  # cycle number -> row id
     recorded: set[tuple[int, int]] = field(default_factory=set)  # (cycle number, day)
     last_seq: int = 0
     last_step: int = 0
-    # The cycles as last loaded or saved: an unchanged cycle is not compared row by row.
+    # The cycles as last loaded or saved: an unchanged cycle is not written again.
     written: dict[int, Cycle] = field(default_factory=dict)
 
 
@@ -79,40 +76,36 @@ class CourseStore:
         self.session = session
         self.locking = locking
         self._loaded: dict[str, _Loaded] = {}
-        self._days: list[tuple[CycleRow, InfusionDay]] = []
-        self._log: list[dict[str, Any]] = []
-        self._effects: list[tuple[Effect, datetime]] = []
+        self._pending = PendingWrites()
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
         if not course_ids:
             return []
         ids = {"ids": list(course_ids)}
-        locked = _COURSES.with_for_update(of=CourseRow) if self.locking else _COURSES
-        pairs = self.session.execute(locked, ids).all()
-        cycles = self.session.scalars(_CYCLES, ids).all()
+        locked = _COURSES.with_for_update(of=_COURSE) if self.locking else _COURSES
+        rows = self.session.execute(locked, ids).all()
+        cycles = self.session.execute(_CYCLES, ids).all()
         number_of = {cycle.id: (cycle.course_id, cycle.number) for cycle in cycles}
-        days = self.session.scalars(_DAYS, {"cycle_ids": list(number_of)}).all()
+        days = self.session.execute(_DAYS, {"cycle_ids": list(number_of)}).all() if cycles else []
         last = self.session.execute(_LAST_STEPS, ids).all()
-        for row, _ in pairs:
-            self._loaded[row.id] = _Loaded(row)
+        for row in rows:
+            self._loaded[row.id] = _Loaded(version=row.version)
         for course_id, seq, step in last:
             self._loaded[course_id].last_seq, self._loaded[course_id].last_step = seq, step
-        by_course: dict[str, list[InfusionDayRow]] = {}
+        cycles_of: dict[str, list[Any]] = {}
         for cycle in cycles:
-            self._loaded[cycle.course_id].cycles[cycle.number] = cycle
+            self._loaded[cycle.course_id].cycle_ids[cycle.number] = cycle.id
+            cycles_of.setdefault(cycle.course_id, []).append(cycle)
+        days_of: dict[str, list[Any]] = {}
         for day in days:
             course_id, number = number_of[day.cycle_id]
             self._loaded[course_id].recorded.add((number, day.day))
-            by_course.setdefault(course_id, []).append(day)
+            days_of.setdefault(course_id, []).append(day)
         courses = [
-            course_from_rows(
-                row,
-                patient_ref,
-                list(self._loaded[row.id].cycles.values()),
-                by_course.get(row.id, []),
-            )
-            for row, patient_ref in pairs
-        ]
+            course_from_rows(row, row.patient_ref, cycles_of.get(row.id, []),
+                             days_of.get(row.id, []))
+            for row in rows
+        ]  # fmt: skip
         for course in courses:
             self._loaded[course.course_id].written = {c.number: c for c in course.cycles}
         return courses
@@ -129,81 +122,71 @@ class CourseStore:
             self.session.add(patient)
         if self.session.get(CentreRow, centre.slug) is None:
             self.session.add(
-                CentreRow(
-                    slug=centre.slug,
-                    name=centre.name,
-                    time_zone=centre.time_zone,
-                    country=centre.country,
-                )
-            )
+                CentreRow(slug=centre.slug, name=centre.name, time_zone=centre.time_zone,
+                          country=centre.country)
+            )  # fmt: skip
         self.session.flush()
         assert patient.id is not None
-        row = CourseRow(
-            id=course.course_id,
-            patient_id=patient.id,
-            centre_slug=centre.slug,
-            indication=course.indication,
-            guideline_version=course.guideline_version,
-            state=course.state,
-            interval_weeks=course.interval_weeks,
-            weight_kg=course.measurements.weight_kg,
-            measured_at=course.measurements.measured_at,
-            start=start.model_dump(mode="json"),
-            started_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        self.session.add(row)
-        self._loaded[row.id] = _Loaded(row)
+        self._pending.course_inserts[course.course_id] = {
+            "id": course.course_id, "patient_id": patient.id, "centre_slug": centre.slug,
+            "indication": course.indication, "guideline_version": course.guideline_version,
+            "start": start.model_dump(mode="json"), "started_at": now, "created_at": now,
+            "version": 1, **course_values(course, now),
+        }  # fmt: skip
+        self._loaded[course.course_id] = _Loaded(version=1)
         self.save(decision, now)
 
     def save(self, decision: Decision, now: datetime) -> None:
         """Stage the decided course, its log, work items and notifications.
 
         Nothing is written until `write_pending` (the unit of work calls it at
-        commit), so a sweep batch flushes once, not once per course.
+        commit), so a batch writes once, not once per course.
         """
-        course = decision.course
-        loaded = self._loaded[course.course_id]
-        update_course_row(loaded.row, course, now)
+        course, pending = decision.course, self._pending
+        cid = course.course_id
+        loaded = self._loaded[cid]
+        if cid in pending.course_inserts:
+            pending.course_inserts[cid].update(course_values(course, now))
+        else:
+            # Saved twice in one batch, the course still expects the version it was loaded at.
+            pending.course_updates[cid] = {
+                **course_values(course, now), "b_id": cid, "b_version": loaded.version,
+                "version": loaded.version + 1,
+            }  # fmt: skip
         for cycle in course.cycles:
             if loaded.written.get(cycle.number) == cycle:
                 continue
             loaded.written[cycle.number] = cycle
             values = cycle_values(cycle)
-            stored = loaded.cycles.get(cycle.number)
+            stored = loaded.cycle_ids.get(cycle.number)
             if stored is None:
-                loaded.cycles[cycle.number] = CycleRow.model_validate(
-                    {"course_id": course.course_id, "number": cycle.number, **values}
-                )
-                self.session.add(loaded.cycles[cycle.number])
+                pending.cycle_inserts[(cid, cycle.number)] = {
+                    "course_id": cid, "number": cycle.number, **values}  # fmt: skip
             else:
-                for name, value in values.items():
-                    if getattr(stored, name) != value:
-                        setattr(stored, name, value)
+                pending.cycle_updates[stored] = {**values, "b_id": stored}
             for infusion in cycle.infusions:
                 if (cycle.number, infusion.day) not in loaded.recorded:
                     loaded.recorded.add((cycle.number, infusion.day))
-                    self._days.append((loaded.cycles[cycle.number], infusion))
+                    pending.days.append((cid, cycle.number, infusion))
         self._stage_log(decision, loaded)
-        self._effects.extend((effect, now) for effect in decision.effects)
+        self.stage_effects(decision.effects, now)
 
     def stage_effects(self, effects: Sequence[Effect], now: datetime) -> None:
-        """Effects of a decision that changed no course (a refusal raised to operators)."""
-        self._effects.extend((effect, now) for effect in effects)
+        """Effects of a decision; alone, those of one that changed no course (a refusal)."""
+        self._pending.effects.extend((effect, now) for effect in effects)
 
     def write_pending(self) -> None:
-        # The flush runs every staged course's version check and gives new cycles
-        # their ids; the side rows follow as one insert per table.
-        self.session.flush()
-        days = []
-        for cycle_row, infusion in self._days:
-            assert cycle_row.id is not None
-            days.append(infusion_values(cycle_row.id, infusion))
-        insert_rows(self.session, InfusionDayRow, days)
-        insert_rows(self.session, TransitionLogRow, self._log)
-        write_effects(self.session, self._effects)
-        self._days, self._log, self._effects = [], [], []
+        pending, self._pending = self._pending, PendingWrites()
+        stored = {
+            (cid, number): self._loaded[cid].cycle_ids[number]
+            for cid, number, _ in pending.days
+            if number in self._loaded[cid].cycle_ids
+        }
+        inserted = pending.write(self.session, stored)
+        for (cid, number), cycle_id in inserted.items():
+            self._loaded[cid].cycle_ids[number] = cycle_id
+        for cid in pending.course_updates:
+            self._loaded[cid].version += 1
 
     def _stage_log(self, decision: Decision, loaded: _Loaded) -> None:
         if not decision.transitions:
@@ -211,7 +194,7 @@ class CourseStore:
         loaded.last_step += 1
         for transition in decision.transitions:
             loaded.last_seq += 1
-            self._log.append(
+            self._pending.log.append(
                 {
                     "course_id": decision.course.course_id,
                     "seq": loaded.last_seq,

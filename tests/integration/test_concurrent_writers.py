@@ -125,7 +125,7 @@ def test_a_stale_version_is_refused_by_the_database(engine: Engine) -> None:
         counts = row_counts(engine)
         with pytest.raises(StaleDataError):
             store.save(decision, now)
-            uow.session.flush()
+            store.write_pending()
     assert row_counts(engine) == counts
     with reading(engine) as session:
         keys = session.scalars(select(col(InboxRow.key))).all()
