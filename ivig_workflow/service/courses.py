@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from ivig_workflow.domain.centre import Centre
 from ivig_workflow.domain.course import Course, DoseOptions, Measurements
 from ivig_workflow.domain.course_start import CourseStart
+from ivig_workflow.domain.decision import Decision
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.transitions import start_course as open_course
 from ivig_workflow.service.rulebook import Rulebook
@@ -36,6 +39,32 @@ class StartCourse(BaseModel):
 def start_course(
     command: StartCourse, *, engine: Engine, rulebook: Rulebook, now: datetime
 ) -> Course:
+    (course,) = start_courses([command], engine=engine, rulebook=rulebook, now=now)
+    return course
+
+
+def start_courses(
+    commands: Sequence[StartCourse], *, engine: Engine, rulebook: Rulebook, now: datetime
+) -> list[Course]:
+    """Open courses in one transaction (a centre enrolling its patients at go-live):
+    all of them, or none when one is refused."""
+    opened = [_opening(command, rulebook, now) for command in commands]
+    ids = [start.course_id for start, _, _ in opened]
+    if len(set(ids)) != len(ids):
+        raise InputError("course_id", "the same course id is given twice")
+    with UnitOfWork(engine) as uow:
+        found = uow.courses.load_many(ids)
+        if found:
+            raise InputError("course_id", f"course {found[0].course_id!r} exists already")
+        for start, decision, centre in opened:
+            uow.courses.add(decision, start, centre, now)
+        uow.commit()
+    return [decision.course for _, decision, _ in opened]
+
+
+def _opening(
+    command: StartCourse, rulebook: Rulebook, now: datetime
+) -> tuple[CourseStart, Decision, Centre]:
     centre = rulebook.centres.centre(command.centre)
     version = rulebook.guideline.version
     rules = rulebook.rules_for(command.indication, centre.slug, version)
@@ -58,10 +87,4 @@ def start_course(
         start_date=command.start_date,
         actor=command.actor,
     )
-    decision = open_course(start, now, rules=rules)
-    with UnitOfWork(engine) as uow:
-        if uow.courses.load(start.course_id) is not None:
-            raise InputError("course_id", f"course {start.course_id!r} exists already")
-        uow.courses.add(decision, start, centre, now)
-        uow.commit()
-    return decision.course
+    return start, open_course(start, now, rules=rules), centre
