@@ -54,18 +54,26 @@ async def _post(
     return status, await reader.readexactly(length)
 
 
-async def _deliver(port: int, events: list[dict[str, Any]], clients: int) -> dict[str, Any]:
-    """Each client a kept-alive HTTP/1.1 connection posting one event at a time, written
+def event_request(event: dict[str, Any]) -> bytes:
+    body = json.dumps(event).encode()
+    return (
+        b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n".encode()
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+# The floor under the same load: what uvicorn and FastAPI take to answer at all.
+HEALTH_REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+async def _deliver(port: int, requests: list[bytes], clients: int) -> dict[str, Any]:
+    """Each client a kept-alive HTTP/1.1 connection sending one request at a time, written
     by hand: httpx spent ~7 ms of CPU a request, so it, not the server, was measured."""
     queue: asyncio.Queue[bytes] = asyncio.Queue()
-    for event in events:
-        body = json.dumps(event).encode()
-        queue.put_nowait(
-            b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            + f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n".encode()
-            + f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
+    for request in requests:
+        queue.put_nowait(request)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
 
@@ -110,8 +118,11 @@ def through_http(
             time.sleep(0.2)
         # The first `clients` events, untimed, warm the server as a running centre's
         # would be (connections, compiled statements); the rest are measured.
-        asyncio.run(_deliver(port, events[:clients], clients))
-        return asyncio.run(_deliver(port, events[clients:], clients))
+        requests = [event_request(event) for event in events]
+        asyncio.run(_deliver(port, requests[:clients], clients))
+        result = asyncio.run(_deliver(port, requests[clients:], clients))
+        floor = asyncio.run(_deliver(port, [HEALTH_REQUEST] * len(requests), clients))
+        return {**result, "floor": floor}
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -187,12 +187,22 @@ def main() -> None:
                 "http_events_per_s": median([len(r["latencies"]) / r["wall_s"] for r in http]),
                 "http_p50_ms": median([percentile(r["latencies"], 50) for r in http]) * 1000,
                 "http_p99_ms": median([percentile(r["latencies"], 99) for r in http]) * 1000,
+                "http_floor_requests_per_s": median(
+                    [len(r["floor"]["latencies"]) / r["floor"]["wall_s"] for r in http]
+                ),
+                "http_floor_p50_ms": median([percentile(r["floor"]["latencies"], 50) for r in http])
+                * 1000,
+                "http_floor_p99_ms": median([percentile(r["floor"]["latencies"], 99) for r in http])
+                * 1000,
             }
         )
         # Per event: the HTTP run times all but the warm-up events.
         per_event = median([r["wall_s"] / len(r["latencies"]) for r in http])
         ratios["http_over_bare_sqlite_time"] = per_event / (bare_wall / n)
         ratios["http_over_service_time"] = per_event / (wall / n)
+        # GET /healthz, same clients, same count: the HTTP stack alone.
+        floor = median([r["floor"]["wall_s"] / len(r["floor"]["latencies"]) for r in http])
+        ratios["http_over_http_floor_time"] = per_event / floor
     record(
         "ingest",
         {"courses": courses, "events": n, "runs": runs},
