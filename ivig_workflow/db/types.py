@@ -9,7 +9,8 @@ member never rewrites the data.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -21,6 +22,7 @@ from ivig_workflow.domain.errors import InputError
 # Wide enough for every state and status name, so that an enum can gain a member
 # without a migration.
 ENUM_VALUE_LENGTH = 32
+_ZERO = timedelta(0)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -40,6 +42,22 @@ class UtcDateTime(TypeDecorator[datetime]):
         # SQLite keeps text: storing the UTC wall time without an offset keeps the
         # column sortable, so range queries on the sweep index stay correct.
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any] | None:
+        checked = super().bind_processor(dialect)
+        if dialect.name != "sqlite" or checked is None:
+            return checked
+
+        # A sweep binds ~20 instants per course, nearly all of them UTC already. For
+        # those the text SQLite's DATETIME would store ("YYYY-MM-DD HH:MM:SS.ffffff",
+        # the UTC wall time) is the ISO form without its "+00:00": one C call instead
+        # of a conversion, a copy and a %-format. Anything else is checked as before.
+        def process(value: datetime | None) -> Any:
+            if value.__class__ is datetime and value.utcoffset() == _ZERO:
+                return value.isoformat(" ", "microseconds")[:26]
+            return checked(value)
+
+        return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -62,6 +80,8 @@ class EnumByValue(TypeDecorator[Enum]):
     def process_bind_param(self, value: Enum | str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        if value.__class__ is self.enum_class:
+            return str(value.value)  # a member already: skip the lookup by value
         try:
             member = self.enum_class(value.value if isinstance(value, Enum) else value)
         except ValueError:

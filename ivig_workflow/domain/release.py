@@ -18,9 +18,11 @@ _LABS = "renal function before each cycle (renal risk of high-dose IVIg)"
 def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
     cid = course.course_id
     start = cycle.planned_start
+    # effect_key(cid, cycle, start, kind) for each kind, with the common part built once.
+    prefix = effect_key(cid, f"cycle-{cycle.number}", start.isoformat())
 
     def key(kind: str) -> str:
-        return effect_key(cid, f"cycle-{cycle.number}", start.isoformat(), kind)
+        return f"{prefix}:{kind}"
 
     day_before = rules.midnight(start - timedelta(days=1))
     days = [day.isoformat() for day in cycle.planned_days]

@@ -18,7 +18,8 @@ def sweep(course: Course, now: datetime, rules: CourseRules) -> Outcome:
     effects: list[Effect] = []
     state = course.state
     if state in RELEASING_STATES:
-        for cycle in course.cycles:
+        for stored in course.cycles:
+            cycle = stored
             if cycle.status == "planned" and now >= rules.release_at(cycle.planned_start):
                 cycle = cycle.model_copy(update={"status": "released", "released_at": now})
                 effects.extend(release_effects(course, cycle, rules))
@@ -31,7 +32,8 @@ def sweep(course: Course, now: datetime, rules: CourseRules) -> Outcome:
                 cycle = cycle.model_copy(update={"escalated_at": now})
                 effects.extend(overdue_effects(course, cycle, rules))
                 steps.append(Step(state, "cycle_overdue", state))
-            course = course.replace_cycle(cycle)
+            if cycle is not stored:  # copying the course for an unchanged cycle is waste
+                course = course.replace_cycle(cycle)
     due = course.next_relapse_check_at
     if state == CourseState.WASHOUT and due is not None and now >= due:
         effects.append(_assess_relapse(course, due, rules))
@@ -59,5 +61,3 @@ def _assess_relapse(course: Course, due: datetime, rules: CourseRules) -> WorkIt
         rule="washout.relapse_check",
         citation=rules.cite("long_term", "relapse checks during washout"),
     )
-
-

@@ -10,12 +10,15 @@ clock fires one per centre, each in the centre's own run.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, tuple_
+from sqlalchemy import Engine, String, bindparam, tuple_
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select
 
 from ivig_workflow.db.tables import CourseRow
+from ivig_workflow.db.types import UtcDateTime
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.transitions import tick
 from ivig_workflow.service.rulebook import Rulebook
@@ -42,13 +45,45 @@ class SweepReport(BaseModel):
     errors: list[str] = []
 
     def merge(self, other: SweepReport) -> SweepReport:
-        return SweepReport(
+        # Both reports were validated when they were made: no need to again.
+        return SweepReport.model_construct(
             now=self.now,
             batches=self.batches + other.batches,
             examined=self.examined + other.examined,
             actions=[*self.actions, *other.actions],
             errors=[*self.errors, *other.errors],
         )
+
+    def absorb(self, other: SweepReport) -> None:
+        """Add `other` to this report in place: a long sweep copies no lists per batch."""
+        self.batches += other.batches
+        self.examined += other.examined
+        self.actions.extend(other.actions)
+        self.errors.extend(other.errors)
+
+
+@lru_cache(maxsize=64)
+def _due(
+    by_centre: bool, after_cursor: bool, limit: int, claim: bool
+) -> Select[str, datetime | None]:
+    """Due courses (after the cursor) in sweep order, off the `next_due_at` index;
+    claimed with `FOR UPDATE SKIP LOCKED` (PostgreSQL) when `claim`.
+
+    Built once per shape and reused as the same object: building a statement costs
+    more than SQLite takes to run it, and a new object per call also makes
+    SQLAlchemy match its result columns to the cached compilation on every run.
+    """
+    due_at = col(CourseRow.next_due_at)
+    query = select(col(CourseRow.id), due_at).where(due_at <= bindparam("now", type_=UtcDateTime))
+    if by_centre:
+        query = query.where(col(CourseRow.centre_slug) == bindparam("centre"))
+    if after_cursor:
+        query = query.where(
+            tuple_(due_at, col(CourseRow.id))
+            > tuple_(bindparam("after_due", type_=UtcDateTime), bindparam("after_id", type_=String))
+        )
+    query = query.order_by(due_at, col(CourseRow.id)).limit(limit)
+    return query.with_for_update(skip_locked=True) if claim else query
 
 
 def sweep_batch(
@@ -62,20 +97,22 @@ def sweep_batch(
 ) -> tuple[SweepReport, SweepCursor | None]:
     """One batch after `cursor`, in one transaction; the next cursor, or None when done."""
     report = SweepReport(now=now)
+    shape = (centre is not None, cursor is not None)
+    params: dict[str, object] = {"now": now}
+    if centre is not None:
+        params["centre"] = centre
+    if cursor is not None:
+        params["after_due"], params["after_id"] = cursor
+    # Most sweeps find nothing (the clock fires hourly per centre): a plain read
+    # looks first, so that finding nothing takes no write lock (BEGIN IMMEDIATE on
+    # SQLite) and no unit of work. What is due is read again, and claimed, by the
+    # writer below: another writer may have changed it in between.
+    with engine.connect() as connection:
+        if connection.execute(_due(*shape, 1, False), params).first() is None:
+            return report, None
     with UnitOfWork(engine) as uow:
-        query = select(col(CourseRow.id), col(CourseRow.next_due_at)).where(
-            col(CourseRow.next_due_at) <= now
-        )
-        if centre is not None:
-            query = query.where(col(CourseRow.centre_slug) == centre)
-        if cursor is not None:
-            query = query.where(
-                tuple_(col(CourseRow.next_due_at), col(CourseRow.id)) > tuple_(*cursor)
-            )
-        query = query.order_by(col(CourseRow.next_due_at), col(CourseRow.id)).limit(batch_size)
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        due = uow.session.execute(query).all()
+        claim = _due(*shape, batch_size, uow.dialect == "postgresql")
+        due = uow.session.execute(claim, params).all()
         if not due:
             return report, None
         report.batches = 1
@@ -125,6 +162,6 @@ def sweep_due(
         batch, cursor = sweep_batch(
             now, cursor, engine=engine, rulebook=rulebook, batch_size=batch_size, centre=centre
         )
-        report = report.merge(batch)
+        report.absorb(batch)
         if cursor is None:
             return report

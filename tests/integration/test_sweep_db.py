@@ -6,13 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import select
 
 from ivig_workflow.db.tables import CourseRow
+from ivig_workflow.db.types import UtcDateTime
 from ivig_workflow.service.sweep import sweep_due
-from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.unit_of_work import UnitOfWork, reading
 from tests.integration.course_driver import RULEBOOK, Ward, row_counts
 
 EARLY, LATE = date(2026, 1, 12), date(2026, 9, 7)
@@ -83,6 +87,41 @@ def test_batches_split_the_work_and_a_second_run_at_the_same_now_changes_nothing
     assert (again.batches, again.examined, again.actions) == (0, 0, [])
     assert (row_counts(engine), _versions(engine)) == (counts, versions)
     assert sum(sql.lstrip().upper().startswith("SELECT") for sql, _ in seen) == 1
+
+
+def test_a_sweep_that_finds_nothing_takes_no_write_lock(engine: Engine) -> None:
+    due = _open(engine, EARLY, 2, "due")
+    before = due[0].local(EARLY - timedelta(days=8), 6)
+    with UnitOfWork(engine) as writer:
+        writer.session.connection()  # SQLite: BEGIN IMMEDIATE, the database's one writer
+        with statements(engine) as seen:
+            report = sweep_due(before, engine=engine, rulebook=RULEBOOK)
+    assert (report.batches, report.examined, report.actions) == (0, 0, [])
+    verbs = [sql.split()[0].upper() for sql, _ in seen]
+    assert verbs.count("SELECT") == 1 and not any("IMMEDIATE" in sql for sql, _ in seen)
+    now = due[0].local(EARLY - timedelta(days=7), 6)
+    report = sweep_due(now, engine=engine, rulebook=RULEBOOK, batch_size=2)
+    # A full batch, then a look past it that finds nothing and writes nothing.
+    assert (report.batches, report.examined, len(report.actions)) == (1, 2, 2)
+
+
+def test_instants_are_bound_as_the_text_sqlite_datetime_stores() -> None:
+    """The sweep's range scan compares this text: the fast path must not change it."""
+    dialect = sqlite.dialect()
+    fast = UtcDateTime()._cached_bind_processor(dialect)
+    decorator = UtcDateTime().dialect_impl(dialect)
+    assert isinstance(decorator, UtcDateTime)
+    plain = TypeDecorator.bind_processor(decorator, dialect)  # SQLAlchemy's own chain
+    assert fast is not None and plain is not None
+    zones = [UTC, ZoneInfo("UTC"), ZoneInfo("Europe/London"), ZoneInfo("Europe/Berlin")]
+    instants = [
+        datetime(year, month, 1, 0, 0, 0, micro, tzinfo=zone)
+        for zone in zones
+        for year, month, micro in [(2026, 1, 0), (2026, 7, 999_999), (999, 12, 5), (9999, 12, 0)]
+    ]
+    for instant in [*instants, None]:
+        assert fast(instant) == plain(instant)
+    assert fast(datetime(2026, 7, 1, 12, tzinfo=UTC)) == "2026-07-01 12:00:00.000000"
 
 
 def _kinds(ward: Ward) -> list[str]:
