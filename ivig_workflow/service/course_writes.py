@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
 
 from ivig_workflow.db.tables import CourseRow, CycleRow, InfusionDayRow, TransitionLogRow
 from ivig_workflow.domain.course import Course, InfusionDay
@@ -63,34 +63,34 @@ class PendingWrites:
     effects: list[tuple[Effect, datetime]] = field(default_factory=list)
 
     def write(
-        self, session: Session, cycle_ids: dict[tuple[str, int], int]
+        self, connection: Connection, cycle_ids: dict[tuple[str, int], int]
     ) -> dict[tuple[str, int], int]:
         """Write everything staged; returns the ids of the cycles it inserted.
 
         `cycle_ids` resolves the cycles of infusion days that were stored before.
         """
         if self.course_inserts:
-            session.execute(insert(_COURSES), list(self.course_inserts.values()))
+            connection.execute(insert(_COURSES), list(self.course_inserts.values()))
         if self.course_updates:
             staged = list(self.course_updates.values())
-            updated = session.execute(_UPDATE_COURSE, staged).rowcount  # type: ignore[attr-defined]
+            updated = connection.execute(_UPDATE_COURSE, staged).rowcount
             if updated != len(staged):
                 raise StaleDataError(
                     f"{len(staged) - updated} of {len(staged)} courses changed since loaded"
                 )
         inserted: dict[tuple[str, int], int] = {}
         if self.cycle_inserts:
-            ids = session.execute(_INSERT_CYCLES, list(self.cycle_inserts.values())).scalars()
+            ids = connection.execute(_INSERT_CYCLES, list(self.cycle_inserts.values())).scalars()
             inserted = dict(zip(self.cycle_inserts, ids, strict=True))
         if self.cycle_updates:
-            session.execute(_UPDATE_CYCLE, list(self.cycle_updates.values()))
+            connection.execute(_UPDATE_CYCLE, list(self.cycle_updates.values()))
         known = {**cycle_ids, **inserted}
         days = [
             _day_values(known[(course_id, number)], day) for course_id, number, day in self.days
         ]
-        insert_rows(session, InfusionDayRow, days)
-        insert_rows(session, TransitionLogRow, self.log)
-        write_effects(session, self.effects)
+        insert_rows(connection, InfusionDayRow, days)
+        insert_rows(connection, TransitionLogRow, self.log)
+        write_effects(connection, self.effects)
         return inserted
 
 

@@ -13,28 +13,31 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
 
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
 from ivig_workflow.domain.effects import Notification, WorkItem
 
 
-def insert_rows(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+def insert_rows(connection: Connection, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     if rows:
         # The Core table, not the ORM entity: no unit-of-work bookkeeping per row.
-        session.execute(insert(_table(table)), rows)
+        connection.execute(insert(_table(table)), rows)
 
 
-def insert_new_keys(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+def insert_new_keys(
+    connection: Connection, table: type[SQLModel], rows: list[dict[str, Any]]
+) -> None:
     """Insert rows whose `key` is not stored yet; the unique index decides."""
     if not rows:
         return
     unique = list({row["key"]: row for row in rows}.values())
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = dialect_insert(_table(table)).on_conflict_do_nothing(index_elements=["key"])
-    session.execute(statement, unique)
+    connection.execute(statement, unique)
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -44,16 +47,16 @@ def _table(model: type[SQLModel]) -> Table:
 
 
 def write_effects(
-    session: Session, effects: Sequence[tuple[WorkItem | Notification, datetime]]
+    connection: Connection, effects: Sequence[tuple[WorkItem | Notification, datetime]]
 ) -> None:
     """Each effect with the instant it was decided at."""
     insert_new_keys(
-        session,
+        connection,
         WorkItemRow,
         [work_item_values(e, now) for e, now in effects if isinstance(e, WorkItem)],
     )
     insert_new_keys(
-        session,
+        connection,
         OutboxRow,
         [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)],
     )

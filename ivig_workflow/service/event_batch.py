@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, insert
-from sqlmodel import col, select
+from sqlmodel import select
 
 from ivig_workflow.db.statuses import InboxStatus
 from ivig_workflow.db.tables import InboxRow
@@ -24,8 +24,8 @@ from ivig_workflow.service.event_answers import AnsweredTransition, Arrival, Eve
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
-_STORED = select(InboxRow).where(col(InboxRow.key).in_(bindparam("keys", expanding=True)))
 _INBOX: Any = InboxRow.__table__  # type: ignore[attr-defined]
+_STORED = select(_INBOX).where(_INBOX.c.key.in_(bindparam("keys", expanding=True)))
 _INSERT = insert(_INBOX).returning(_INBOX.c.id, sort_by_parameter_order=True)
 
 
@@ -33,7 +33,8 @@ def apply_batch(
     uow: UnitOfWork, arrivals: Sequence[Arrival], *, rulebook: Rulebook, now: datetime
 ) -> list[EventAnswer]:
     keys = list({a.event.key for a in arrivals if a.event is not None})
-    stored = {row.key: row for row in uow.session.scalars(_STORED, {"keys": keys})} if keys else {}
+    connection = uow.session.connection()
+    stored = {row.key: row for row in connection.execute(_STORED, {"keys": keys})} if keys else {}
     wanted = list({a.event.course_id for a in arrivals if a.event and a.event.key not in stored})
     courses: dict[str, Course] = {c.course_id: c for c in uow.courses.load_many(wanted)}
     answers: list[EventAnswer] = []
@@ -86,7 +87,7 @@ def apply_batch(
             )
         )  # fmt: skip
     uow.courses.write_pending()  # every course's version check before the inbox takes keys
-    ids = list(uow.session.execute(_INSERT, rows).scalars()) if rows else []
+    ids = list(connection.execute(_INSERT, rows).scalars()) if rows else []
     for index, position in row_of.items():
         answers[index].inbox_id = ids[position]
     return answers
@@ -110,7 +111,7 @@ def _unapplied(arrival: Arrival, now: datetime) -> tuple[EventAnswer, dict[str, 
     return answer, row
 
 
-def _duplicate_of_stored(first: InboxRow) -> EventAnswer:
+def _duplicate_of_stored(first: Any) -> EventAnswer:  # a Core row of the inbox
     return EventAnswer(
         status="duplicate", key=first.key, course_id=first.course_id, type=first.type,
         state=first.state_after.value if first.state_after else None, reason=first.reason,

@@ -38,11 +38,19 @@ def start(engine: Engine, number: int, start_date: date, centre: str = "main") -
     return course.course_id
 
 
-async def task_run_names(flow_run_id: UUID) -> list[str]:
+async def task_run_names(flow_run_id: UUID, expected: int) -> list[str]:
+    """The flow run's task runs, once `expected` of them are recorded (or after 30 s):
+    Prefect 3 records task runs from events, after the flow has returned."""
     async with get_client() as client:
-        runs = await client.read_task_runs(
-            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[flow_run_id]))
-        )
+        for _ in range(60):
+            runs = await client.read_task_runs(
+                task_run_filter=TaskRunFilter(
+                    flow_run_id=TaskRunFilterFlowRunId(any_=[flow_run_id])
+                )
+            )
+            if len(runs) >= expected:
+                break
+            await asyncio.sleep(0.5)
     return sorted(run.name for run in runs)
 
 
@@ -68,7 +76,7 @@ def test_task_runs_follow_the_batches_due_not_the_courses_held(
     assert sorted(action["course_id"] for action in report["actions"]) == sorted(due)
     flow_run_id = state.state_details.flow_run_id
     assert flow_run_id is not None
-    assert asyncio.run(task_run_names(flow_run_id)) == ["sweep-batch-1", "sweep-batch-2"]
+    assert asyncio.run(task_run_names(flow_run_id, 2)) == ["sweep-batch-1", "sweep-batch-2"]
 
     rest = asyncio.run(sweep(at=NOW, centre="london", database_url=url, batch_size=BATCH))
     assert rest["batches"] == 1
