@@ -40,7 +40,9 @@ def main() -> None:
     calls: dict[str, int] = {}
     for (path, _, name), entry in stats.stats.items():  # type: ignore[attr-defined]
         calls[f"{path}:{name}"] = calls.get(f"{path}:{name}", 0) + entry[1]
-    executes = calls.get("~:<method 'execute' of 'sqlite3.Cursor' objects>", 0)
+    executes = calls.get("~:<method 'execute' of 'sqlite3.Cursor' objects>", 0) + calls.get(
+        "~:<method 'executemany' of 'sqlite3.Cursor' objects>", 0
+    )
     flushes = sum(n for key, n in calls.items() if key.endswith("orm/session.py:_flush"))
     per = max(1, report.examined)
     print(f"courses swept: {report.examined}; per course: {executes / per:.1f} SQL statements,")

@@ -86,29 +86,31 @@ class CourseStore:
             return []
         ids = {"ids": list(course_ids)}
         locked = _COURSES.with_for_update(of=_COURSE) if self.locking else _COURSES
-        rows = self._connection.execute(locked, ids).all()
-        cycles = self._connection.execute(_CYCLES, ids).all()
-        number_of = {cycle.id: (cycle.course_id, cycle.number) for cycle in cycles}
+        rows = self._connection.execute(locked, ids).mappings().all()
+        cycles = self._connection.execute(_CYCLES, ids).mappings().all()
+        number_of = {cycle["id"]: (cycle["course_id"], cycle["number"]) for cycle in cycles}
         days = (
-            self._connection.execute(_DAYS, {"cycle_ids": list(number_of)}).all() if cycles else []
+            self._connection.execute(_DAYS, {"cycle_ids": list(number_of)}).mappings().all()
+            if cycles
+            else []
         )
         last = self._connection.execute(_LAST_STEPS, ids).all()
         for row in rows:
-            self._loaded[row.id] = _Loaded(version=row.version)
+            self._loaded[row["id"]] = _Loaded(version=row["version"])
         for course_id, seq, step in last:
             self._loaded[course_id].last_seq, self._loaded[course_id].last_step = seq, step
         cycles_of: dict[str, list[Any]] = {}
         for cycle in cycles:
-            self._loaded[cycle.course_id].cycle_ids[cycle.number] = cycle.id
-            cycles_of.setdefault(cycle.course_id, []).append(cycle)
+            self._loaded[cycle["course_id"]].cycle_ids[cycle["number"]] = cycle["id"]
+            cycles_of.setdefault(cycle["course_id"], []).append(cycle)
         days_of: dict[str, list[Any]] = {}
         for day in days:
-            course_id, number = number_of[day.cycle_id]
-            self._loaded[course_id].recorded.add((number, day.day))
+            course_id, number = number_of[day["cycle_id"]]
+            self._loaded[course_id].recorded.add((number, day["day"]))
             days_of.setdefault(course_id, []).append(day)
         courses = [
-            course_from_rows(row, row.patient_ref, cycles_of.get(row.id, []),
-                             days_of.get(row.id, []))
+            course_from_rows(row, row["patient_ref"], cycles_of.get(row["id"], []),
+                             days_of.get(row["id"], []))
             for row in rows
         ]  # fmt: skip
         for course in courses:
