@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ivig_workflow.db.engine import session_factory
+from ivig_workflow.service.course_cache import course_cache
 from ivig_workflow.service.course_store import CourseStore
 
 _SQLITE_WRITERS: dict[str, threading.RLock] = {}
@@ -41,13 +42,16 @@ class UnitOfWork:
         self._sessions = session_factory(engine, writer=True)
         self.dialect = engine.dialect.name
         self._lock = _writer_lock(engine)
+        self._cache = course_cache(engine)
 
     def __enter__(self) -> UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session: Session = self._sessions()
         self.session.begin()
-        self.courses = CourseStore(self.session, locking=self.dialect == "postgresql")
+        self.courses = CourseStore(
+            self.session, locking=self.dialect == "postgresql", cache=self._cache
+        )
         return self
 
     def __exit__(
@@ -67,6 +71,7 @@ class UnitOfWork:
     def commit(self) -> None:
         self.courses.write_pending()
         self.session.commit()
+        self.courses.committed()
 
     def rollback(self) -> None:
         self.session.rollback()
