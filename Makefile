@@ -37,7 +37,7 @@ bench: venv
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.sweep --max-due 1000
 	$(BIN)/python -m bench.orchestration
-	$(BIN)/python -m bench.simulated_year --courses 200
+	$(BIN)/python -m bench.simulated_year --courses 10000
 	scripts/with-postgres.sh $(BIN)/python -m bench.postgres
 
 bench-smoke: venv

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from ivig_workflow.domain.course import Course, Cycle
 
-SIZE = 4096  # courses; a week's working set of a centre with 10,000 in treatment
+SIZE = 2048  # courses: the days between a release and its infusions, at 10,000 in treatment
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The smoke size of the sweep benchmark runs and appends a result line: no timing is asserted."""
+"""The smoke sizes of the benchmarks CI runs: each appends its result lines, and what
+they counted is right. No timing is asserted."""
 
 from __future__ import annotations
 
@@ -6,14 +7,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("workload", ["sweep"])
-def test_smoke_run_writes_a_result_line(workload: str, tmp_path: Path) -> None:
+def _smoke(workload: str, tmp_path: Path) -> list[dict[str, Any]]:
     results = tmp_path / "results.jsonl"
     subprocess.run(
         [sys.executable, "-m", f"bench.{workload}", "--smoke"],
@@ -27,8 +26,29 @@ def test_smoke_run_writes_a_result_line(workload: str, tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )
-    lines = results.read_text().splitlines()
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert all(line["workload"] == workload and line["smoke"] is True for line in lines)
+    return lines
+
+
+def test_the_sweep_smoke_run_sweeps_every_due_course(tmp_path: Path) -> None:
+    lines = _smoke("sweep", tmp_path)
     assert len(lines) == 2  # the sweep at the same due count, and at 1 % due
-    last = json.loads(lines[-1])
-    assert last["workload"] == workload and last["smoke"] is True
-    assert last["figures"]["examined"] == last["figures"]["due"] > 0
+    assert all(line["figures"]["examined"] == line["figures"]["due"] > 0 for line in lines)
+
+
+def test_the_ingest_smoke_run_applies_every_event_each_way(tmp_path: Path) -> None:
+    (line,) = _smoke("ingest", tmp_path)
+    figures = line["figures"]
+    # One by one, in batches and over HTTP: every event applied, none lost or twice.
+    assert figures["statuses"] == figures["batched_statuses"] == {"applied": figures["events"]}
+    assert figures["http_statuses"] == {"applied": figures["http_events_timed"]}
+    assert set(line["ratios"]) >= {"service_over_bare_sqlite_time", "http_over_http_floor_time"}
+
+
+def test_the_simulated_year_smoke_run_gives_the_cycles_it_releases(tmp_path: Path) -> None:
+    (line,) = _smoke("simulated_year", tmp_path)
+    figures = line["figures"]
+    assert figures["courses"] == 20 and figures["sweeps"] == 30 * 24
+    assert figures["courses_changed_by_sweeps"] > 0
+    assert figures["statuses"].get("applied", 0) > 0
