@@ -61,9 +61,6 @@ class CourseCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 def course_cache(engine: Engine) -> CourseCache:
     """The engine's cache, made on first use; kept on the engine, so it goes with it."""

@@ -31,7 +31,7 @@ class GroupCommit:
         self._writers = 1 if engine.dialect.name == "sqlite" else 2
         self._threads: list[threading.Thread] = []
         self._started = threading.Lock()
-        self.batches = self.events = 0  # what the writers did: events per batch, for operators
+        self.batches = self.events = 0  # what the writers did: how well events were gathered
 
     def submit(self, delivery: Delivery) -> Future[EventAnswer]:
         future: Future[EventAnswer] = Future()
