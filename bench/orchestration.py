@@ -24,7 +24,7 @@ from bench.fleet import raw_connection
 from bench.snapshot import Snapshot, db_instant
 from bench.sweep import build, cached_sqlite
 from ivig_workflow.db.engine import make_engine
-from ivig_workflow.domain.transitions import tick
+from ivig_workflow.domain.course.transitions import tick
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 

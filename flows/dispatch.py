@@ -17,7 +17,7 @@ from prefect.artifacts import acreate_table_artifact
 
 from flows.naming import run_name
 from flows.resources import engine, instant, stamp
-from ivig_workflow.loading.notifications import load_notifications
+from ivig_workflow.notify.routes_config import load_notifications
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import DispatchReport, dead_letters, dispatch_due
 

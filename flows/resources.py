@@ -7,22 +7,15 @@ seconds), so engines are kept per database URL instead of opened per run.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import cache
 
 from sqlalchemy import Engine
 
-from ivig_workflow.db.engine import ensure_schema
+from ivig_workflow.db.engine import shared_engine
 from ivig_workflow.service.rulebook import Rulebook, load_rulebook
-from ivig_workflow.settings import database_url
-
-
-@cache
-def _engine(url: str) -> Engine:
-    return ensure_schema(url)
 
 
 def engine(url: str | None = None) -> Engine:
-    return _engine(url or database_url())
+    return shared_engine(url)
 
 
 def rulebook() -> Rulebook:

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.paging import MAX_PAGE, page
-from ivig_workflow.domain.course import CourseState
+from ivig_workflow.domain.course.model import CourseState
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.views import course_list, course_view
 

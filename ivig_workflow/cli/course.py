@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivig_workflow.cli.runtime import database, parse_instant, print_json, refusing_bad_input
-from ivig_workflow.domain.course import DoseOptions
+from ivig_workflow.domain.course.model import DoseOptions
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.rulebook import load_rulebook

@@ -8,10 +8,10 @@ from typing import Annotated, Any, get_args
 import typer
 
 from ivig_workflow.cli.dose_view import show_plan
-from ivig_workflow.domain.dose_plan import plan_dose
-from ivig_workflow.domain.dose_request import DoseRequest, OrganInvolvement
-from ivig_workflow.domain.dosing_policy import DosingWeightPolicy, RoundingPolicy
-from ivig_workflow.domain.dosing_weight import Sex
+from ivig_workflow.domain.dosing.dose_plan import plan_dose
+from ivig_workflow.domain.dosing.dose_request import DoseRequest, OrganInvolvement
+from ivig_workflow.domain.dosing.dosing_weight import Sex
+from ivig_workflow.domain.dosing.policy import DosingWeightPolicy, RoundingPolicy
 from ivig_workflow.domain.errors import InputError
 
 # Request fields that are named differently on the command line.

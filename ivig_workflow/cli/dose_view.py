@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ivig_workflow.domain.dose_plan import DosePlan
+from ivig_workflow.domain.dosing.dose_plan import DosePlan
 
 
 def show_plan(plan: DosePlan) -> None:

@@ -10,10 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ivig_workflow.domain.clinical_context import ClinicalContext, Contraindication
-from ivig_workflow.domain.eligibility import Eligibility, assess_eligibility
 from ivig_workflow.domain.errors import InputError, UnknownIndication
-from ivig_workflow.domain.guideline import Outcome, Severity, Therapy
+from ivig_workflow.domain.guideline.clinical_context import ClinicalContext, Contraindication
+from ivig_workflow.domain.guideline.eligibility import Eligibility, assess_eligibility
+from ivig_workflow.domain.guideline.model import Outcome, Severity, Therapy
 
 _VERDICT_STYLE = {"indicated": "green", "indicated_with_warnings": "yellow", "not_indicated": "red"}
 _KIND_STYLE = {"reason": "", "warning": "yellow", "blocker": "red"}

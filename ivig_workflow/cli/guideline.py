@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.guideline import (
+from ivig_workflow.domain.guideline.model import (
     Guideline,
     Indication,
     LineOfTherapy,

@@ -9,6 +9,7 @@ failing on lock upgrade halfway through a unit of work.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,14 @@ def ensure_schema(url: str | None = None) -> Engine:
         return engine
     engine.dispose()
     raise SchemaOutdated(current, head)
+
+
+@cache
+def _shared_engine(url: str) -> Engine:
+    return ensure_schema(url)
+
+
+def shared_engine(url: str | None = None) -> Engine:
+    """One engine per database URL for the whole process: flows and the clock fire
+    again and again in one process, so engines are kept instead of opened per run."""
+    return _shared_engine(url or settings.database_url())

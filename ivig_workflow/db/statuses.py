@@ -6,7 +6,7 @@ the columns are VARCHARs, so a vocabulary can grow without a migration.
 
 from enum import StrEnum
 
-from ivig_workflow.domain.course import CourseState
+from ivig_workflow.domain.course.model import CourseState
 
 __all__ = ["CourseState", "CycleStatus", "InboxStatus", "OutboxStatus", "WorkItemStatus"]
 

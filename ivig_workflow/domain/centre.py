@@ -1,7 +1,7 @@
 """An infusion centre and the days it is open.
 
 Cycle days are consecutive days the centre is open. How a centre knows its
-holidays is outside the domain (`ivig_workflow.centre_calendar`); the domain only
+holidays is outside the domain (`ivig_workflow.loading.centre_calendar`); the domain only
 asks `is_open(day)`.
 """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ivig_workflow import settings
-from ivig_workflow.domain.dosing_policy import DosingPolicy
+from ivig_workflow.domain.dosing.policy import DosingPolicy
 from ivig_workflow.loading.config_file import read_yaml, validate_as
 
 FILE = "dosing.yaml"

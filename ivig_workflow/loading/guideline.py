@@ -17,7 +17,7 @@ from pydantic_core import ErrorDetails
 
 from ivig_workflow import settings
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.guideline import Guideline, GuidelineGroup, Indication
+from ivig_workflow.domain.guideline.model import Guideline, GuidelineGroup, Indication
 
 MANIFEST = "guideline.yaml"
 

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from ivig_workflow import settings
+from ivig_workflow.domain.dosing.products import Formulary, Product
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.products import Formulary, Product
 from ivig_workflow.loading.config_file import read_yaml, validate_as
 
 FILE = "products.yaml"

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.loading.notifications import (
+from ivig_workflow.notify.message import OutgoingMessage, Role, refuse_person_names
+from ivig_workflow.notify.routes_config import (
     AppriseSettings,
     JsonlSettings,
     NotificationsConfig,
@@ -18,7 +19,6 @@ from ivig_workflow.loading.notifications import (
     check_references,
     load_notifications,
 )
-from ivig_workflow.notify.message import OutgoingMessage, Role, refuse_person_names
 from ivig_workflow.notify.sinks import DeliveryError, Sink, SinkResult
 from ivig_workflow.settings import state_dir
 

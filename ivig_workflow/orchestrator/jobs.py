@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.resources import engine as cached_engine
+from ivig_workflow.db.engine import shared_engine
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import dispatch_due
 from ivig_workflow.service.due_work import courses_due, notifications_due
@@ -54,7 +54,7 @@ def run_job(kind: str, centre: str | None = None) -> None:
 def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
     if settings.prefect_api is not None:
         return run_flow(kind, centre, settings)
-    engine = cached_engine(settings.database_url)
+    engine = shared_engine(settings.database_url)
     now = datetime.now(UTC)
     if kind == "sweep":
         return sweep_due(now, engine=engine, rulebook=load_rulebook(), centre=centre).model_dump(
@@ -98,7 +98,7 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
 
 def _nothing_due(kind: str, centre: str | None, database_url: str) -> bool:
     now = datetime.now(UTC)
-    engine = cached_engine(database_url)
+    engine = shared_engine(database_url)
     if kind == "sweep":
         return not courses_due(engine, now, centre)
     if kind == "dispatch":
@@ -107,9 +107,9 @@ def _nothing_due(kind: str, centre: str | None, database_url: str) -> bool:
 
 
 def relay(database_url: str, prefect_api: str | None) -> int:
-    from ivig_workflow.prefect_events import relay_transitions
+    from ivig_workflow.orchestrator.prefect_events import relay_transitions
 
-    return relay_transitions(cached_engine(database_url), api_url=prefect_api)
+    return relay_transitions(shared_engine(database_url), api_url=prefect_api)
 
 
 def _summary(result: dict[str, Any]) -> dict[str, Any]:

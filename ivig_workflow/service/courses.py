@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from ivig_workflow.domain.centre import Centre
-from ivig_workflow.domain.course import Course, DoseOptions, Measurements
-from ivig_workflow.domain.course_start import CourseStart
-from ivig_workflow.domain.decision import Decision
+from ivig_workflow.domain.course.decision import Decision
+from ivig_workflow.domain.course.model import Course, DoseOptions, Measurements
+from ivig_workflow.domain.course.start import CourseStart
+from ivig_workflow.domain.course.transitions import start_course as open_course
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.transitions import start_course as open_course
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 

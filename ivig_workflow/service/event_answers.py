@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ivig_workflow.domain.events import WardEvent
+from ivig_workflow.domain.course.events import WardEvent
 
 Status = Literal["applied", "duplicate", "refused", "invalid", "unknown_course"]
 

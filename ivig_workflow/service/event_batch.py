@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from ivig_workflow.db.statuses import InboxStatus
 from ivig_workflow.db.tables import InboxRow
-from ivig_workflow.domain.course import Course
-from ivig_workflow.domain.transitions import decide
+from ivig_workflow.domain.course.model import Course
+from ivig_workflow.domain.course.transitions import decide
 from ivig_workflow.service.event_answers import AnsweredTransition, Arrival, EventAnswer
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.tables import CourseRow, InboxRow, TransitionLogRow
-from ivig_workflow.domain.course import Course
-from ivig_workflow.domain.course_start import CourseStart
-from ivig_workflow.domain.events import parse_ward_event
-from ivig_workflow.domain.replay import RecordedStep, replay
-from ivig_workflow.service.course_store import CourseStore
+from ivig_workflow.domain.course.events import parse_ward_event
+from ivig_workflow.domain.course.model import Course
+from ivig_workflow.domain.course.replay import RecordedStep, replay
+from ivig_workflow.domain.course.start import CourseStart
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import reading
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ivig_workflow.centre_calendar import HolidayCalendar
-from ivig_workflow.domain.course import DoseOptions, Measurements, PlannedCycle
-from ivig_workflow.domain.course_rules import CourseRules, CyclePlanner
-from ivig_workflow.domain.dose_plan import plan_dose
-from ivig_workflow.domain.dose_request import DoseRequest
-from ivig_workflow.domain.dosing_policy import DosingPolicy
+from ivig_workflow.domain.course.model import DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.course.rules import CourseRules, CyclePlanner
+from ivig_workflow.domain.dosing.dose_plan import plan_dose
+from ivig_workflow.domain.dosing.dose_request import DoseRequest
+from ivig_workflow.domain.dosing.policy import DosingPolicy
+from ivig_workflow.domain.dosing.products import Formulary
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.guideline import Guideline, Indication
-from ivig_workflow.domain.products import Formulary
+from ivig_workflow.domain.guideline.model import Guideline, Indication
+from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.loading.centres import Centres, load_centres
 from ivig_workflow.loading.dosing_policy import load_dosing_policy
 from ivig_workflow.loading.guideline import load_guideline

@@ -19,8 +19,8 @@ from sqlmodel.sql.expression import Select
 
 from ivig_workflow.db.tables import CourseRow
 from ivig_workflow.db.types import UtcDateTime
+from ivig_workflow.domain.course.transitions import tick
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.transitions import tick
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 

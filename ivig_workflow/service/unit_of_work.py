@@ -22,9 +22,9 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from ivig_workflow.db.course_cache import course_cache
+from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.engine import session_factory
-from ivig_workflow.service.course_cache import course_cache
-from ivig_workflow.service.course_store import CourseStore
 
 _SQLITE_WRITERS: dict[str, threading.RLock] = {}
 _REGISTRY = threading.Lock()

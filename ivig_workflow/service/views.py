@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.statuses import WorkItemStatus
 from ivig_workflow.db.tables import CourseRow, Patient, TransitionLogRow, WorkItemRow
-from ivig_workflow.domain.course import Course
-from ivig_workflow.service.course_store import CourseStore
+from ivig_workflow.domain.course.model import Course
 from ivig_workflow.service.unit_of_work import reading
 
 

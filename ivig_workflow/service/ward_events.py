@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.events import parse_ward_event
 from ivig_workflow.service.event_answers import Arrival, EventAnswer, FieldError
 from ivig_workflow.service.event_batch import apply_batch
 from ivig_workflow.service.rulebook import Rulebook

@@ -15,10 +15,10 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.statuses import CycleStatus, WorkItemStatus
 from ivig_workflow.db.tables import CourseRow, CycleRow, Patient, WorkItemRow
-from ivig_workflow.domain.course import Course
-from ivig_workflow.service.course_store import CourseStore
+from ivig_workflow.domain.course.model import Course
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import reading
 

@@ -12,7 +12,7 @@ from prefect.settings import PREFECT_API_URL
 from sqlalchemy import Engine
 
 from ivig_workflow.db.tables import PrefectEventCursor, TransitionLogRow
-from ivig_workflow.prefect_events import relay_transitions
+from ivig_workflow.orchestrator.prefect_events import relay_transitions
 from ivig_workflow.service.unit_of_work import reading
 from tests.api.conftest import LiveApi, infusion, local_morning
 

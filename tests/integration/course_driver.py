@@ -17,8 +17,8 @@ from sqlmodel import SQLModel, col
 
 from ivig_workflow import settings
 from ivig_workflow.db.tables import TransitionLogRow
-from ivig_workflow.domain.course import DoseOptions
-from ivig_workflow.domain.transition_table import TABLE
+from ivig_workflow.domain.course.model import DoseOptions
+from ivig_workflow.domain.course.table import TABLE
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.replay import replay_course
 from ivig_workflow.service.rulebook import Rulebook, load_rulebook

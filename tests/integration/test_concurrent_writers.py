@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, func, select
 
+from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.tables import InboxRow
-from ivig_workflow.domain.events import parse_ward_event
-from ivig_workflow.domain.transitions import decide
-from ivig_workflow.service.course_store import CourseStore
+from ivig_workflow.domain.course.events import parse_ward_event
+from ivig_workflow.domain.course.transitions import decide
 from ivig_workflow.service.unit_of_work import UnitOfWork, reading
 from ivig_workflow.service.ward_events import EventAnswer
 from tests.integration.course_driver import RULEBOOK, Ward, row_counts

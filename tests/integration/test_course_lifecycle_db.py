@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from ivig_workflow.domain.course import DoseOptions
+from ivig_workflow.domain.course.model import DoseOptions
 from tests.integration.course_driver import Ward, assert_quoted, row_counts
 
 MYOSITIS_LONG_TERM = (

@@ -18,8 +18,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
-from ivig_workflow.loading.notifications import NotificationsConfig
 from ivig_workflow.notify.retry import RetryPolicy
+from ivig_workflow.notify.routes_config import NotificationsConfig
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.dispatch import DEAD_LETTER_KIND, dispatch_due

@@ -15,12 +15,12 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from ivig_workflow.domain.course import RELEASING_STATES, Course
-from ivig_workflow.domain.decision import Decision
-from ivig_workflow.domain.events import InfusionAdministered, WardEvent
-from ivig_workflow.domain.replay import RecordedStep, replay
-from ivig_workflow.domain.transition_table import TABLE
-from ivig_workflow.domain.transitions import decide, start_course, tick
+from ivig_workflow.domain.course.decision import Decision
+from ivig_workflow.domain.course.events import InfusionAdministered, WardEvent
+from ivig_workflow.domain.course.model import RELEASING_STATES, Course
+from ivig_workflow.domain.course.replay import RecordedStep, replay
+from ivig_workflow.domain.course.table import TABLE
+from ivig_workflow.domain.course.transitions import decide, start_course, tick
 from tests.unit.course_factories import course_start, local, rules_for, ward_event
 
 LEGAL = {(r.from_state, r.trigger, r.guard, r.to_state) for r in TABLE}

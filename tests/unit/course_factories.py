@@ -11,16 +11,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivig_workflow import settings
-from ivig_workflow.centre_calendar import HolidayCalendar
 from ivig_workflow.domain.centre import Centre
-from ivig_workflow.domain.course import Course, DoseOptions, Measurements, PlannedCycle
-from ivig_workflow.domain.course_rules import CourseRules, CyclePlanner
-from ivig_workflow.domain.course_start import CourseStart
-from ivig_workflow.domain.decision import Decision
-from ivig_workflow.domain.effects import Effect
-from ivig_workflow.domain.events import WardEvent, parse_ward_event
-from ivig_workflow.domain.guideline import Indication
-from ivig_workflow.domain.transitions import decide, start_course, tick
+from ivig_workflow.domain.course.decision import Decision
+from ivig_workflow.domain.course.effects import Effect
+from ivig_workflow.domain.course.events import WardEvent, parse_ward_event
+from ivig_workflow.domain.course.model import Course, DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.course.rules import CourseRules, CyclePlanner
+from ivig_workflow.domain.course.start import CourseStart
+from ivig_workflow.domain.course.transitions import decide, start_course, tick
+from ivig_workflow.domain.guideline.model import Indication
+from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.loading.guideline import load_guideline
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from ivig_workflow import settings
-from ivig_workflow.domain.dosing_policy import DosingPolicy
-from ivig_workflow.domain.guideline import (
+from ivig_workflow.domain.dosing.policy import DosingPolicy
+from ivig_workflow.domain.dosing.products import Product
+from ivig_workflow.domain.guideline.model import (
     Adjunct,
     DayLengthening,
     Indication,
     LengtheningCondition,
     Source,
 )
-from ivig_workflow.domain.products import Product
 
 GUIDELINE_TEXT = " ".join(
     (settings.REPO_ROOT / "config/guideline/edf-eadv-ivig-dermatology.txt")

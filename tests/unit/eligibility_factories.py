@@ -5,7 +5,7 @@ Each source quotes the guideline for real, so citations in these tests are genui
 
 from __future__ import annotations
 
-from ivig_workflow.domain.guideline import (
+from ivig_workflow.domain.guideline.model import (
     Adjuvant,
     DaysPerCycle,
     Dose,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ivig_workflow.centre_calendar import HolidayCalendar
 from ivig_workflow.domain.centre import Centre, consecutive_open_days
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.loading.centres import load_centres
 from tests.unit.course_factories import MAIN, Ward
 

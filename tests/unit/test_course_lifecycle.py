@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from ivig_workflow.domain.transition_table import TABLE
+from ivig_workflow.domain.course.table import TABLE
 from tests.unit.course_factories import Ward, assert_quoted, local
 
 

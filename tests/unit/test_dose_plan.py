@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_workflow.domain.dose_plan import DosePlan, plan_dose
-from ivig_workflow.domain.dose_request import DoseRequest
+from ivig_workflow.domain.dosing.dose_plan import DosePlan, plan_dose
+from ivig_workflow.domain.dosing.dose_request import DoseRequest
+from ivig_workflow.domain.dosing.products import Product
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.guideline import Adjunct, Indication
-from ivig_workflow.domain.products import Product
+from ivig_workflow.domain.guideline.model import Adjunct, Indication
 from tests.unit.dose_factories import (
     ASA,
     assert_quoted,

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_workflow.domain.dosing_weight import (
+from ivig_workflow.domain.dosing.dosing_weight import (
     Sex,
     adjusted_body_weight_kg,
     choose_dosing_weight,

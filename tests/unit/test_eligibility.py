@@ -13,10 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivig_workflow import settings as app_settings
-from ivig_workflow.domain.clinical_context import ClinicalContext, Contraindication, Feature
-from ivig_workflow.domain.eligibility import Eligibility, assess_eligibility
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.guideline import Guideline, Outcome, Severity, Therapy
+from ivig_workflow.domain.guideline.clinical_context import (
+    ClinicalContext,
+    Contraindication,
+    Feature,
+)
+from ivig_workflow.domain.guideline.eligibility import Eligibility, assess_eligibility
+from ivig_workflow.domain.guideline.model import Guideline, Outcome, Severity, Therapy
 from ivig_workflow.loading.guideline import load_guideline
 from tests.unit.eligibility_factories import (
     ISOLATED_CASES,

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import pytest
 
 from ivig_workflow import settings
-from ivig_workflow.domain.guideline import Guideline
+from ivig_workflow.domain.guideline.model import Guideline
 from ivig_workflow.loading.guideline import load_guideline
 from tests.unit.test_guideline_sources import occurs_in_guideline
 

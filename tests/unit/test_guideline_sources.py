@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel
 
 from ivig_workflow import settings
-from ivig_workflow.domain.guideline import Guideline, Indication, Source
+from ivig_workflow.domain.guideline.model import Guideline, Indication, Source
 from ivig_workflow.loading.guideline import load_guideline
 
 GUIDELINE_TEXT_PATH = settings.REPO_ROOT / "config" / "guideline" / "edf-eadv-ivig-dermatology.txt"

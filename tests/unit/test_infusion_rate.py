@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_workflow.domain.infusion_rate import (
+from ivig_workflow.domain.dosing.infusion_rate import (
     chair_minutes,
     infusion_minutes,
     rate_cap_ml_per_kg_min,

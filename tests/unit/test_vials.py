@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ivig_workflow.domain.dosing_policy import RoundingPolicy
-from ivig_workflow.domain.vials import VialMix, round_day_dose
+from ivig_workflow.domain.dosing.policy import RoundingPolicy
+from ivig_workflow.domain.dosing.vials import VialMix, round_day_dose
 
 OCTAGAM_10 = (2.0, 5.0, 10.0, 20.0, 30.0)
 FLEBOGAMMA_10 = (5.0, 10.0, 20.0)

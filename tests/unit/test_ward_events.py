@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from ivig_workflow.domain.course.events import InfusionAdministered, parse_ward_event
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.events import InfusionAdministered, parse_ward_event
 
 
 def raw(type_: str = "infusion.administered", **overrides: Any) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.events import parse_ward_event
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
 from ivig_workflow.formats.observation import PatientObservation

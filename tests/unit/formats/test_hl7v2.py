@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.domain.events import parse_ward_event
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2 import (
     build_ack,

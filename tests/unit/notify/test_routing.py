@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.loading.notifications import NotificationsConfigError, load_notifications
 from ivig_workflow.notify.message import Role
+from ivig_workflow.notify.routes_config import NotificationsConfigError, load_notifications
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.settings import REPO_ROOT
 

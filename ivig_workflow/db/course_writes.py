@@ -1,0 +1,106 @@
+"""The rows a unit of work has staged, written as a few Core statements.
+
+A batch of events or a sweep batch stages many courses; writing them through ORM
+objects cost more per course than the state machine did. Here each kind of row is
+one executemany or one multi-row insert. The course rows keep optimistic locking by
+hand: every UPDATE carries `version = :loaded`, and fewer rows updated than staged
+means a concurrent writer got there first (`StaleDataError`, which callers retry).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm.exc import StaleDataError
+
+from ivig_workflow.db.effect_rows import insert_rows, write_effects
+from ivig_workflow.db.tables import CourseRow, CycleRow, InfusionDayRow, TransitionLogRow
+from ivig_workflow.domain.course.effects import Effect
+from ivig_workflow.domain.course.model import Course, InfusionDay
+
+_COURSES: Table = CourseRow.__table__  # type: ignore[attr-defined]
+_CYCLES: Table = CycleRow.__table__  # type: ignore[attr-defined]
+_UPDATE_COURSE = update(_COURSES).where(
+    _COURSES.c.id == bindparam("b_id"), _COURSES.c.version == bindparam("b_version")
+)
+_UPDATE_CYCLE = update(_CYCLES).where(_CYCLES.c.id == bindparam("b_id"))
+_INSERT_CYCLES = insert(_CYCLES).returning(_CYCLES.c.id, sort_by_parameter_order=True)
+
+
+def course_values(course: Course, now: datetime) -> dict[str, Any]:
+    """The course row's columns that the state machine changes."""
+    return {
+        "state": course.state,
+        "state_before_hold": course.state_before_hold,
+        "series": course.series,
+        "cycles_in_series_completed": course.cycles_in_series_completed,
+        "cycles_completed": course.cycles_completed,
+        "interval_weeks": course.interval_weeks,
+        "weight_kg": course.measurements.weight_kg,
+        "height_cm": course.measurements.height_cm,
+        "egfr": course.measurements.egfr,
+        "measured_at": course.measurements.measured_at,
+        "dose_options": course.dose_options.model_dump(mode="json"),
+        "last_relapse_check_at": course.last_relapse_check_at,
+        "next_relapse_check_at": course.next_relapse_check_at,
+        "next_due_at": course.next_due_at,
+        "updated_at": now,
+    }
+
+
+@dataclass
+class PendingWrites:
+    course_inserts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    course_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cycle_inserts: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    cycle_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    days: list[tuple[str, int, InfusionDay]] = field(default_factory=list)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    effects: list[tuple[Effect, datetime]] = field(default_factory=list)
+
+    def write(
+        self, connection: Connection, cycle_ids: dict[tuple[str, int], int]
+    ) -> dict[tuple[str, int], int]:
+        """Write everything staged; returns the ids of the cycles it inserted.
+
+        `cycle_ids` resolves the cycles of infusion days that were stored before.
+        """
+        if self.course_inserts:
+            connection.execute(insert(_COURSES), list(self.course_inserts.values()))
+        if self.course_updates:
+            staged = list(self.course_updates.values())
+            updated = connection.execute(_UPDATE_COURSE, staged).rowcount
+            if updated != len(staged):
+                raise StaleDataError(
+                    f"{len(staged) - updated} of {len(staged)} courses changed since loaded"
+                )
+        inserted: dict[tuple[str, int], int] = {}
+        if self.cycle_inserts:
+            ids = connection.execute(_INSERT_CYCLES, list(self.cycle_inserts.values())).scalars()
+            inserted = dict(zip(self.cycle_inserts, ids, strict=True))
+        if self.cycle_updates:
+            connection.execute(_UPDATE_CYCLE, list(self.cycle_updates.values()))
+        known = {**cycle_ids, **inserted}
+        days = [
+            _day_values(known[(course_id, number)], day) for course_id, number, day in self.days
+        ]
+        insert_rows(connection, InfusionDayRow, days)
+        insert_rows(connection, TransitionLogRow, self.log)
+        write_effects(connection, self.effects)
+        return inserted
+
+
+def _day_values(cycle_id: int, infusion: InfusionDay) -> dict[str, Any]:
+    return {
+        "cycle_id": cycle_id,
+        "day": infusion.day,
+        "date": infusion.date,
+        "dose_g": infusion.dose_g,
+        "product": infusion.product,
+        "lot_numbers": list(infusion.lot_numbers),
+        "event_key": infusion.event_key,
+    }

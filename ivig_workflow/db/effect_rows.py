@@ -1,0 +1,96 @@
+"""Work items, notifications and log rows written in the decision's transaction.
+
+Plain multi-row inserts: effect keys are deterministic and unique in the database,
+so an effect computed again (a retried event, a replayed sweep) is skipped by the
+insert itself (`ON CONFLICT DO NOTHING`) instead of by a lookup first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
+from ivig_workflow.db.tables import OutboxRow, WorkItemRow
+from ivig_workflow.domain.course.effects import Notification, WorkItem
+
+
+def insert_rows(connection: Connection, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        # The Core table, not the ORM entity: no unit-of-work bookkeeping per row.
+        connection.execute(insert(_table(table)), rows)
+
+
+def insert_new_keys(
+    connection: Connection, table: type[SQLModel], rows: list[dict[str, Any]]
+) -> None:
+    """Insert rows whose `key` is not stored yet; the unique index decides."""
+    if not rows:
+        return
+    unique = list({row["key"]: row for row in rows}.values())
+    dialect = connection.dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(_table(table)).on_conflict_do_nothing(index_elements=["key"])
+    connection.execute(statement, unique)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+def write_effects(
+    connection: Connection, effects: Sequence[tuple[WorkItem | Notification, datetime]]
+) -> None:
+    """Each effect with the instant it was decided at."""
+    insert_new_keys(
+        connection,
+        WorkItemRow,
+        [work_item_values(e, now) for e, now in effects if isinstance(e, WorkItem)],
+    )
+    insert_new_keys(
+        connection,
+        OutboxRow,
+        [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)],
+    )
+
+
+def work_item_values(item: WorkItem, now: datetime) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "course_id": item.course_id,
+        "role": item.role,
+        "kind": item.kind,
+        "title": item.title,
+        "due_at": item.due_at,
+        "status": WorkItemStatus.OPEN,
+        "data": {**item.data, "rule": item.rule, "citation": item.citation},
+        "created_at": now,
+        "closed_at": None,
+        "closed_by": None,
+        "close_reason": None,
+    }
+
+
+def outbox_values(note: Notification, now: datetime) -> dict[str, Any]:
+    return {
+        "key": note.key,
+        "course_id": note.course_id,
+        "role": note.role,
+        "subject": note.subject,
+        "body": note.body,
+        "data": {**note.data, "rule": note.rule, "citation": note.citation},
+        "created_at": now,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "delivered_at": None,
+        "last_error": None,
+    }

@@ -1,0 +1,100 @@
+"""Cycle dates and doses: when the next cycle falls and what it gives.
+
+The next cycle is due on day 1 of the previous cycle plus the current interval;
+its days are consecutive open days of the centre; its dose is planned from the
+latest measurements, so a cycle not yet released is re-planned when they change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState, Cycle
+from ivig_workflow.domain.course.rules import CourseRules
+
+
+def planned_cycle(course: Course, rules: CourseRules, start: date) -> Cycle:
+    """A new cycle of the course's current series, on or after `start`."""
+    number = len(course.cycles) + 1
+    plan = rules.plan_cycle(course.measurements, course.dose_options, number)
+    return Cycle(
+        number=number,
+        series=course.series,
+        number_in_series=course.cycles_in_series_completed + 1,
+        planned_start=start,
+        planned_days=rules.cycle_days(start, plan.days),
+        plan=plan,
+    )
+
+
+def due_after_last(course: Course, not_before: date) -> date:
+    """Day 1 of the last completed cycle plus the interval, never in the past."""
+    last = course.last_completed_cycle
+    if last is None:
+        return not_before
+    due = last.first_day_given + timedelta(weeks=course.interval_weeks)
+    return max(due, not_before)
+
+
+def plan_next(course: Course, rules: CourseRules, not_before: date) -> Course:
+    return course.with_cycle(planned_cycle(course, rules, due_after_last(course, not_before)))
+
+
+def pending(course: Course) -> Cycle | None:
+    """The next cycle if no infusion of it has been given yet."""
+    for cycle in course.cycles:
+        if cycle.status in ("planned", "released") and not cycle.started:
+            return cycle
+    return None
+
+
+def redate(course: Course, rules: CourseRules, cycle: Cycle, start: date) -> Course:
+    """Move a cycle not yet started; a released one must be released again."""
+    if start == cycle.planned_start:
+        return course
+    moved = cycle.model_copy(
+        update={
+            "planned_start": start,
+            "planned_days": rules.cycle_days(start, cycle.plan.days),
+            "status": "planned",
+            "released_at": None,
+            "escalated_at": None,
+        }
+    )
+    return course.replace_cycle(moved)
+
+
+def replan_doses(course: Course, rules: CourseRules) -> Course:
+    """Re-plan every cycle not yet released from the latest measurements."""
+    for cycle in course.cycles:
+        if cycle.status != "planned":
+            continue
+        plan = rules.plan_cycle(course.measurements, course.dose_options, cycle.number)
+        days = rules.cycle_days(cycle.planned_start, plan.days)
+        course = course.replace_cycle(
+            cycle.model_copy(update={"plan": plan, "planned_days": days})
+        )
+    return course
+
+
+def skip_pending(course: Course) -> Course:
+    """A course that ends gives no further days: its open cycles are skipped (a
+    cycle cut short keeps the days that were given)."""
+    for cycle in course.cycles:
+        if cycle.status in ("planned", "released", "in_progress"):
+            course = course.replace_cycle(cycle.model_copy(update={"status": "skipped"}))
+    return course
+
+
+def next_due_at(course: Course, rules: CourseRules) -> datetime | None:
+    """The earliest instant at which the sweep has something to do."""
+    instants: list[datetime] = []
+    if course.state in RELEASING_STATES:
+        for cycle in course.cycles:
+            if cycle.status == "planned":
+                instants.append(rules.release_at(cycle.planned_start))
+            elif cycle.status == "released" and cycle.escalated_at is None:
+                instants.append(rules.overdue_at(cycle.planned_start))
+    if course.state == CourseState.WASHOUT and course.next_relapse_check_at is not None:
+        instants.append(course.next_relapse_check_at)
+    return min(instants, default=None)

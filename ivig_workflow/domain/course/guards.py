@@ -1,0 +1,143 @@
+"""The guards of the transition table as data: what each means, what it reads, and
+the predicate that must hold when a handler reports a step under it.
+
+Handlers compute the next course; `transitions.decide` then checks every reported
+step's guard against the course before and after, so a handler and the table can
+never disagree unnoticed. `docs/course-states.md` lists the guards from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ivig_workflow.domain.course.model import Course, CourseState
+from ivig_workflow.domain.course.rules import CourseRules
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    before: Course | None  # None: the course is being started
+    after: Course
+    event: Any  # the ward event; None for the sweep and the start
+    at: datetime
+    rules: CourseRules
+
+    def data(self, name: str) -> Any:
+        return getattr(getattr(self.event, "data", None), name, None)
+
+    @property
+    def completed_cycle(self) -> bool:
+        before = self.before.cycles_completed if self.before is not None else 0
+        return self.after.cycles_completed > before
+
+    @property
+    def in_series(self) -> int:
+        return self.after.cycles_in_series_completed
+
+
+@dataclass(frozen=True)
+class Guard:
+    meaning: str
+    reads: str  # the guideline field or config key it depends on; "" when none
+    holds: Callable[[GuardContext], bool]
+
+
+def _always(_: GuardContext) -> bool:
+    return True
+
+
+def _held_from(state: CourseState) -> Guard:
+    return Guard(
+        f"the course was {state.value.replace('_', ' ')} when it was put on hold",
+        "",
+        lambda c: c.before is not None and c.before.state_before_hold == state,
+    )
+
+
+GUARDS: dict[str, Guard] = {
+    "always": Guard("no condition", "", _always),
+    "first_infusion": Guard(
+        "the first infusion of the course is recorded",
+        "",
+        lambda c: c.before is not None and c.before.state == CourseState.INITIATION,
+    ),
+    "day_recorded": Guard(
+        "an infusion day is recorded and its cycle still has days to give",
+        "guideline: days per cycle",
+        lambda c: not c.completed_cycle,
+    ),
+    "cycle_completed": Guard(
+        "the last day of a cycle is recorded; the next cycle is planned at the interval",
+        "guideline: interval (initial, step, maximum weeks)",
+        lambda c: c.completed_cycle,
+    ),
+    "single_cycle_completed": Guard(
+        "the one cycle of a single-cycle indication (TEN, Kawasaki) is complete",
+        "guideline: single_cycle",
+        lambda c: c.completed_cycle and c.rules.indication.single_cycle,
+    ),
+    "review_cycle_completed": Guard(
+        "the cycle of the series after which the response is reviewed is complete",
+        "guideline: long_term.review_at_cycle",
+        lambda c: c.completed_cycle and c.in_series == c.rules.indication.long_term.review_at_cycle,
+    ),
+    "washout_cycle_completed": Guard(
+        "the cycle of the series after which a washout is tried is complete",
+        "guideline: long_term.washout_after_cycle",
+        lambda c: (
+            c.completed_cycle and c.in_series == c.rules.indication.long_term.washout_after_cycle
+        ),
+    ),
+    "non_response": Guard(
+        "the response at the review is none or worse",
+        "guideline: efficacy",
+        lambda c: c.data("outcome") in ("none", "worse"),
+    ),
+    "partial": Guard(
+        "the response at the review is partial", "", lambda c: c.data("outcome") == "partial"
+    ),
+    "good": Guard("the response at the review is good", "", lambda c: c.data("outcome") == "good"),
+    "worse": Guard(
+        "the response during interval extension is worse",
+        "",
+        lambda c: c.data("outcome") == "worse",
+    ),
+    "not_worse": Guard(
+        "the response during interval extension is not worse",
+        "",
+        lambda c: c.data("outcome") != "worse",
+    ),
+    "any_outcome": Guard("a response is recorded outside a review", "", _always),
+    "relapse": Guard("a relapse is reported during washout", "", _always),
+    "resume_on_relapse": Guard("a relapse is reported after the course completed", "", _always),
+    "severe": Guard("the adverse event is severe", "", lambda c: c.data("severity") == "severe"),
+    "mild_or_moderate": Guard(
+        "the adverse event is mild or moderate",
+        "",
+        lambda c: c.data("severity") in ("mild", "moderate"),
+    ),
+    "by_physician": Guard("a physician's decision, with its reason", "", _always),
+    **{f"held_from_{state.value}": _held_from(state) for state in CourseState},
+    "cycle_due": Guard(
+        "a planned cycle reaches its release instant (planned start minus the lead time)",
+        "policy: CourseRules.release_lead_days (7)",
+        lambda c: any(cycle.status == "planned" for cycle in (c.before or c.after).cycles),
+    ),
+    "cycle_overdue": Guard(
+        "a released cycle has no infusion by the end of its grace days",
+        "policy: CourseRules.overdue_grace_days (2)",
+        lambda c: any(cycle.escalated_at is not None for cycle in c.after.cycles),
+    ),
+    "relapse_check_due": Guard(
+        "a relapse check during washout falls due",
+        "policy: CourseRules.relapse_check_weeks (4)",
+        lambda c: (
+            c.before is not None
+            and c.before.next_relapse_check_at is not None
+            and c.before.next_relapse_check_at <= c.at
+        ),
+    ),
+}

@@ -1,0 +1,135 @@
+"""Infusion days and what completing a cycle sets off.
+
+A cycle completes when every planned day is recorded, in any order. What follows
+depends on where the cycle stands in its series: the end of a single-cycle course,
+the response review, the washout, or simply the next cycle at the interval.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ivig_workflow.domain.course.cycle_schedule import plan_next
+from ivig_workflow.domain.course.decision import Outcome, Refusal, Step
+from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, effect_key
+from ivig_workflow.domain.course.events import InfusionAdministered
+from ivig_workflow.domain.course.model import Course, CourseState, InfusionDay
+from ivig_workflow.domain.course.rules import CourseRules
+
+S = CourseState
+
+
+def on_infusion(
+    course: Course, event: InfusionAdministered, rules: CourseRules
+) -> Outcome | Refusal:
+    data = event.data
+    cycle = course.current_cycle
+    if cycle is None or cycle.number != data.cycle:
+        current = "none is released" if cycle is None else f"the current one is {cycle.number}"
+        return Refusal(
+            f"cycle {data.cycle} is not the current released cycle ({current})",
+            "infusion.current_cycle_only",
+        )
+    if data.day > len(cycle.planned_days):
+        return Refusal(
+            f"day {data.day} is outside the {len(cycle.planned_days)}-day plan of cycle "
+            f"{cycle.number}",
+            "infusion.day_in_plan",
+        )
+    if data.day in cycle.recorded_days:
+        return Refusal(
+            f"day {data.day} of cycle {cycle.number} is already recorded",
+            "infusion.day_recorded_once",
+        )
+    given = InfusionDay(
+        day=data.day,
+        date=rules.local_date(event.occurred_at),
+        dose_g=data.dose_g,
+        product=data.product,
+        lot_numbers=data.lot_numbers,
+        event_key=event.key,
+    )
+    infusions = tuple(sorted((*cycle.infusions, given), key=lambda infusion: infusion.day))
+    cycle = cycle.model_copy(update={"infusions": infusions, "status": "in_progress"})
+    steps: list[Step] = []
+    state = course.state
+    if state == S.INITIATION:
+        steps.append(Step(S.INITIATION, "first_infusion", S.ACTIVE))
+        state = S.ACTIVE
+    course = course.replace_cycle(cycle).model_copy(update={"state": state})
+    if not cycle.complete:
+        if not steps:
+            steps.append(Step(state, "day_recorded", state))
+        return Outcome(course, tuple(steps))
+    course = course.replace_cycle(cycle.model_copy(update={"status": "completed"}))
+    course = course.model_copy(
+        update={
+            "cycles_completed": course.cycles_completed + 1,
+            "cycles_in_series_completed": course.cycles_in_series_completed + 1,
+        }
+    )
+    return _cycle_completed(course, event, rules, steps)
+
+
+def _cycle_completed(
+    course: Course, event: InfusionAdministered, rules: CourseRules, steps: list[Step]
+) -> Outcome:
+    long_term = rules.indication.long_term
+    done = course.cycles_in_series_completed
+    state = course.state
+    today = rules.local_date(event.occurred_at)
+    effects: list[Effect] = []
+    if rules.indication.single_cycle:
+        steps.append(Step(state, "single_cycle_completed", S.COMPLETED))
+        course = course.model_copy(update={"state": S.COMPLETED})
+    elif long_term.washout_after_cycle == done:
+        steps.append(Step(state, "washout_cycle_completed", S.WASHOUT))
+        first_check = rules.midnight(today + timedelta(weeks=rules.relapse_check_weeks))
+        course = course.model_copy(
+            update={"state": S.WASHOUT, "next_relapse_check_at": first_check}
+        )
+        effects.append(
+            Notification(
+                key=effect_key(course.course_id, f"series-{course.series}", "washout"),
+                course_id=course.course_id,
+                role="physician",
+                subject=f"Course {course.course_id}: washout after cycle {done}",
+                body="Infusions stop; relapse checks are scheduled.",
+                data={"series": course.series, "first_check_at": first_check.isoformat()},
+                rule="washout.after_cycle",
+                citation=rules.cite("long_term", "washout after the series"),
+            )
+        )
+    elif long_term.review_at_cycle == done and state == S.ACTIVE:
+        steps.append(Step(state, "review_cycle_completed", S.RESPONSE_REVIEW))
+        course = course.model_copy(update={"state": S.RESPONSE_REVIEW})
+        effects.append(_assess_response(course, rules, today))
+    else:
+        if state == S.INTERVAL_EXTENSION:
+            interval = rules.indication.interval
+            longer = min(course.interval_weeks + interval.step_weeks, interval.max_weeks)
+            course = course.model_copy(update={"interval_weeks": longer})
+        steps.append(Step(state, "cycle_completed", state))
+        course = plan_next(course, rules, today)
+    return Outcome(course, tuple(steps), tuple(effects))
+
+
+def _assess_response(course: Course, rules: CourseRules, today: date) -> WorkItem:
+    efficacy = rules.indication.efficacy
+    done = course.cycles_in_series_completed
+    return WorkItem(
+        key=effect_key(course.course_id, f"series-{course.series}", "assess_response"),
+        course_id=course.course_id,
+        role="physician",
+        kind="assess_response",
+        title=f"Assess the response of course {course.course_id} after cycle {done}",
+        due_at=rules.midnight(today + timedelta(days=1)),
+        data={
+            "series": course.series,
+            "cycle_in_series": done,
+            "measures": list(efficacy.measures),
+            "not_measures": list(efficacy.not_measures),
+        },
+        rule="review.at_cycle",
+        citation=rules.cite("long_term", "review after the initial cycles"),
+    )

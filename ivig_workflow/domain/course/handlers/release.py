@@ -1,0 +1,90 @@
+"""What releasing a cycle asks of people, and what an overdue cycle raises.
+
+Keys carry the cycle's planned start, so a cycle moved to new dates (after a hold)
+is released again with fresh work items instead of colliding with the old ones.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, effect_key
+from ivig_workflow.domain.course.model import Course, Cycle
+from ivig_workflow.domain.course.rules import CourseRules
+
+_LABS = "renal function before each cycle (renal risk of high-dose IVIg)"
+
+
+def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
+    cid = course.course_id
+    start = cycle.planned_start
+    # effect_key(cid, cycle, start, kind) for each kind, with the common part built once.
+    prefix = effect_key(cid, f"cycle-{cycle.number}", start.isoformat())
+
+    def key(kind: str) -> str:
+        return f"{prefix}:{kind}"
+
+    day_before = rules.midnight(start - timedelta(days=1))
+    days = [day.isoformat() for day in cycle.planned_days]
+    plan = cycle.plan
+    common = {"cycle": cycle.number, "series": cycle.series, "days": days}
+    return (
+        WorkItem(
+            key=key("book_chairs"), course_id=cid, role="infusion_nurse", kind="book_chairs",
+            title=f"Book {len(days)} chair day(s) for cycle {cycle.number} of course {cid}",
+            due_at=day_before,
+            data={**common, "chair_minutes": list(plan.chair_minutes)},
+            rule="cycle.released", citation=rules.cite("days", "consecutive days"),
+        ),
+        WorkItem(
+            key=key("prepare_product"), course_id=cid, role="pharmacy", kind="prepare_product",
+            title=f"Prepare {plan.total_g:g} g {plan.product} for cycle {cycle.number} "
+            f"of course {cid}",
+            due_at=day_before,
+            data={
+                **common,
+                "product": plan.product,
+                "total_g": plan.total_g,
+                "day_doses_g": list(plan.day_doses_g),
+                "day_vials": [
+                    {f"{size:g}": count for size, count in vials.items()}
+                    for vials in plan.day_vials
+                ],
+            },
+            rule="cycle.released", citation=rules.cite("dose", "dose per cycle"),
+        ),
+        WorkItem(
+            key=key("pre_infusion_labs"), course_id=cid, role="infusion_nurse",
+            kind="pre_infusion_labs",
+            title=f"Check renal function before cycle {cycle.number} of course {cid}",
+            due_at=day_before, data=common,
+            rule="cycle.released", citation=rules.cite(None, _LABS),
+        ),
+        Notification(
+            key=key("released"), course_id=cid, role="physician",
+            subject=f"Course {cid}: cycle {cycle.number} released",
+            body=f"Cycle {cycle.number} planned on {', '.join(days)}.",
+            data=common, rule="cycle.released", citation=rules.cite("interval", "interval"),
+        ),
+    )
+
+
+def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
+    cid = course.course_id
+    base = effect_key(cid, f"cycle-{cycle.number}", cycle.planned_start.isoformat(), "overdue")
+    data = {"cycle": cycle.number, "planned_start": cycle.planned_start.isoformat()}
+    subject = f"Course {cid}: cycle {cycle.number} overdue, no infusion recorded"
+    citation = rules.cite("interval", "cycles at the interval")
+    return (
+        WorkItem(
+            key=f"{base}:escalate_overdue", course_id=cid, role="operator",
+            kind="escalate_overdue", title=subject,
+            due_at=rules.overdue_at(cycle.planned_start), data=data,
+            rule="cycle.overdue", citation=citation,
+        ),
+        Notification(
+            key=f"{base}:physician", course_id=cid, role="physician", subject=subject,
+            body="Confirm whether the cycle was given, moved or should be held.", data=data,
+            rule="cycle.overdue", citation=citation,
+        ),
+    )

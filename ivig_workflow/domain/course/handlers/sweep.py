@@ -1,0 +1,63 @@
+"""The sweep at a given `now`: release due cycles, raise overdue ones once, and
+schedule relapse checks in washout. Running it twice at the same `now` finds
+nothing left to do, because every action moves the course past its due instant."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ivig_workflow.domain.course.decision import Outcome, Step
+from ivig_workflow.domain.course.effects import Effect, WorkItem, effect_key
+from ivig_workflow.domain.course.handlers.release import overdue_effects, release_effects
+from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
+from ivig_workflow.domain.course.rules import CourseRules
+
+
+def sweep(course: Course, now: datetime, rules: CourseRules) -> Outcome:
+    steps: list[Step] = []
+    effects: list[Effect] = []
+    state = course.state
+    if state in RELEASING_STATES:
+        for stored in course.cycles:
+            cycle = stored
+            if cycle.status == "planned" and now >= rules.release_at(cycle.planned_start):
+                cycle = cycle.model_copy(update={"status": "released", "released_at": now})
+                effects.extend(release_effects(course, cycle, rules))
+                steps.append(Step(state, "cycle_due", state))
+            if (
+                cycle.status == "released"
+                and cycle.escalated_at is None
+                and now >= rules.overdue_at(cycle.planned_start)
+            ):
+                cycle = cycle.model_copy(update={"escalated_at": now})
+                effects.extend(overdue_effects(course, cycle, rules))
+                steps.append(Step(state, "cycle_overdue", state))
+            if cycle is not stored:  # copying the course for an unchanged cycle is waste
+                course = course.replace_cycle(cycle)
+    due = course.next_relapse_check_at
+    if state == CourseState.WASHOUT and due is not None and now >= due:
+        effects.append(_assess_relapse(course, due, rules))
+        period = timedelta(weeks=rules.relapse_check_weeks)
+        following = due + period
+        while following <= now:  # checks missed while the sweep was down collapse into one
+            following += period
+        course = course.model_copy(
+            update={"last_relapse_check_at": now, "next_relapse_check_at": following}
+        )
+        steps.append(Step(state, "relapse_check_due", state))
+    return Outcome(course, tuple(steps), tuple(effects))
+
+
+def _assess_relapse(course: Course, due: datetime, rules: CourseRules) -> WorkItem:
+    day = rules.local_date(due)
+    return WorkItem(
+        key=effect_key(course.course_id, f"series-{course.series}", "assess_relapse", day),
+        course_id=course.course_id,
+        role="physician",
+        kind="assess_relapse",
+        title=f"Check course {course.course_id} for relapse during washout",
+        due_at=due,
+        data={"series": course.series, "check_date": day.isoformat()},
+        rule="washout.relapse_check",
+        citation=rules.cite("long_term", "relapse checks during washout"),
+    )

@@ -1,0 +1,134 @@
+"""The course state machine: `(course, event, now) -> Decision`.
+
+`decide` refuses what the transition table (`transition_table.TABLE`) does not
+allow, hands the event to the handler of its concept (infusions, review, relapse,
+physician decisions, adverse events, observations), checks every step the handler
+reports against the table and names each step's rule and guideline citation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ivig_workflow.domain.course.cycle_schedule import next_due_at
+from ivig_workflow.domain.course.decision import Decision, Outcome, Refusal, Transition
+from ivig_workflow.domain.course.effects import Notification, effect_key
+from ivig_workflow.domain.course.events import (
+    AdverseEventReported,
+    CourseCompleted,
+    CourseDiscontinued,
+    CourseHeld,
+    CourseResumed,
+    InfusionAdministered,
+    ObservationRecorded,
+    RelapseReported,
+    ResponseAssessed,
+    WardEvent,
+)
+from ivig_workflow.domain.course.handlers.adverse_events import on_adverse_event
+from ivig_workflow.domain.course.handlers.infusions import on_infusion
+from ivig_workflow.domain.course.handlers.observations import on_observation
+from ivig_workflow.domain.course.handlers.physician_decisions import on_ended, on_held, on_resumed
+from ivig_workflow.domain.course.handlers.relapse import on_relapse
+from ivig_workflow.domain.course.handlers.review import on_response
+from ivig_workflow.domain.course.handlers.sweep import sweep
+from ivig_workflow.domain.course.model import Course
+from ivig_workflow.domain.course.rules import CourseRules, require_aware
+from ivig_workflow.domain.course.start import CourseStart, open_course
+from ivig_workflow.domain.course.table import ROWS, TABLE, Row, allows
+
+__all__ = ["TABLE", "Decision", "Row", "decide", "start_course", "tick"]
+
+
+def start_course(start: CourseStart, now: datetime, *, rules: CourseRules) -> Decision:
+    require_aware("now", now)
+    return _applied(open_course(start, rules), "start", None, now, start.actor, rules)
+
+
+def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
+    require_aware("now", now)
+    return _applied(sweep(course, now, rules), "tick", None, now, None, rules)
+
+
+def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRules) -> Decision:
+    require_aware("now", now)
+    if event.course_id != course.course_id:
+        return _refused(course, event, f"event is for course {event.course_id}", "event.course")
+    if not allows(course.state, event.type):
+        return _refused(
+            course,
+            event,
+            f"{event.type} is not allowed in state {course.state.value}",
+            "transition_table",
+        )
+    result = _handle(course, event, rules)
+    if isinstance(result, Refusal):
+        return _refused(course, event, result.reason, result.rule)
+    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules)
+
+
+def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
+    match event:
+        case InfusionAdministered():
+            return on_infusion(course, event, rules)
+        case ResponseAssessed():
+            return on_response(course, event, rules)
+        case RelapseReported():
+            return on_relapse(course, event, rules)
+        case AdverseEventReported():
+            return on_adverse_event(course, event, rules)
+        case ObservationRecorded():
+            return on_observation(course, event, rules)
+        case CourseHeld():
+            return on_held(course, event, rules)
+        case CourseResumed():
+            return on_resumed(course, event, rules)
+        case CourseDiscontinued() | CourseCompleted():
+            return on_ended(course, event, rules)
+
+
+def _applied(
+    outcome: Outcome,
+    trigger: str,
+    event_key: str | None,
+    at: datetime,
+    actor: str | None,
+    rules: CourseRules,
+) -> Decision:
+    transitions = []
+    for step in outcome.steps:
+        row = ROWS.get((step.from_state, trigger, step.guard))
+        if row is None or row.to_state != step.to_state:
+            # A handler stepping outside the table is a bug, never a clinical outcome.
+            raise AssertionError(f"no table row for {step} on {trigger}")
+        transitions.append(
+            Transition(
+                from_state=row.from_state,
+                to_state=row.to_state,
+                trigger=trigger,
+                guard=row.guard,
+                rule=row.rule,
+                citation=rules.cite(row.source, row.rule),
+                event_key=event_key,
+                at=at,
+                actor=actor,
+            )
+        )
+    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    return Decision(
+        course=course, status="applied", transitions=tuple(transitions), effects=outcome.effects
+    )
+
+
+def _refused(course: Course, event: WardEvent, reason: str, rule: str) -> Decision:
+    notice = Notification(
+        key=effect_key(course.course_id, "refused", event.key),
+        course_id=course.course_id,
+        role="operator",
+        subject=f"Course {course.course_id}: {event.type} refused",
+        body=f"{reason} (rule {rule}); the event is kept in the inbox for review.",
+        data={"event_type": event.type, "event_key": event.key, "reason": reason, "rule": rule},
+        rule=rule,
+        citation=f"ivig-workflow policy: refused events are raised, never dropped ({rule})",
+    )
+    return Decision(course=course, status="refused", effects=(notice,), reason=reason, rule=rule)
