@@ -9,6 +9,7 @@ from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
 
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import dose_grams
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir_elements import (
     COURSE_SYSTEM,
@@ -21,7 +22,6 @@ from ivig_workflow.formats.fhir_elements import (
     instant,
     sender_key,
 )
-from ivig_workflow.formats.observation import dose_grams
 from ivig_workflow.formats.product_codes import ProductCodes
 
 UCUM = "http://unitsofmeasure.org"

@@ -9,10 +9,11 @@ from typing import Any
 from fhir.resources.R4B.observation import Observation
 
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import Measure, measurement
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir_elements import PATIENT_SYSTEM, course_id, instant, sender_key
 from ivig_workflow.formats.fhir_infusion import UCUM
-from ivig_workflow.formats.observation import Measure, PatientObservation, measurement
+from ivig_workflow.formats.observation import PatientObservation
 
 LOINC = "http://loinc.org"
 LOINC_MEASURES: dict[str, Measure] = {

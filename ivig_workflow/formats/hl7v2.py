@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import Measure, measurement
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2_ack import build_ack, refusal_ack
 from ivig_workflow.formats.hl7v2_message import (
@@ -19,7 +20,7 @@ from ivig_workflow.formats.hl7v2_message import (
     parse_timestamp,
     unframe_mllp,
 )
-from ivig_workflow.formats.observation import Measure, PatientObservation, measurement
+from ivig_workflow.formats.observation import PatientObservation
 
 __all__ = ["build_ack", "frame_mllp", "refusal_ack", "translate_hl7v2", "unframe_mllp"]
 

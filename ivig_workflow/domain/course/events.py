@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
 
 Outcome = Literal["good", "partial", "none", "worse"]
 AdverseSeverity = Literal["mild", "moderate", "severe"]
@@ -69,9 +70,9 @@ class AdverseEventData(_Frozen):
 
 
 class ObservationData(_Frozen):
-    weight_kg: float | None = Field(default=None, gt=0, le=350)
-    height_cm: float | None = Field(default=None, ge=30, le=250)
-    egfr: float | None = Field(default=None, ge=0, le=250)
+    weight_kg: WeightKg | None = None
+    height_cm: HeightCm | None = None
+    egfr: Egfr | None = None
 
     @model_validator(mode="after")
     def _something_observed(self) -> ObservationData:

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
+
 
 class CourseState(StrEnum):
     INITIATION = "initiation"
@@ -39,9 +41,9 @@ class _Frozen(BaseModel):
 
 
 class Measurements(_Frozen):
-    weight_kg: float = Field(gt=0, le=350)
-    height_cm: float | None = Field(default=None, ge=30, le=250)
-    egfr: float | None = Field(default=None, ge=0, le=250)
+    weight_kg: WeightKg
+    height_cm: HeightCm | None = None
+    egfr: Egfr | None = None
     measured_at: AwareDatetime
 
 

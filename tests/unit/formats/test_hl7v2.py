@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import measurement
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2 import (
     build_ack,
@@ -21,7 +22,7 @@ from ivig_workflow.formats.hl7v2 import (
     unframe_mllp,
 )
 from ivig_workflow.formats.hl7v2_message import Separators, format_timestamp, parse_timestamp
-from ivig_workflow.formats.observation import PatientObservation, measurement
+from ivig_workflow.formats.observation import PatientObservation
 
 EXAMPLES = Path(__file__).parent / "examples" / "hl7"
 BERLIN = ZoneInfo("Europe/Berlin")
