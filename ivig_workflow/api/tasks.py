@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.paging import MAX_PAGE, page
+from ivig_workflow.domain.course.effects import WorkItemStatus
 from ivig_workflow.service.tasks import Closing, close_task
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import task_json, task_rows
@@ -30,7 +31,7 @@ def list_tasks(
     _: Sender,
     context: Context,
     role: str | None = None,
-    status: Literal["open", "done", "cancelled"] | None = None,
+    status: WorkItemStatus | None = None,
     due_before: AwareDatetime | None = None,
     course_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,

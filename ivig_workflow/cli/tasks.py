@@ -9,17 +9,19 @@ from rich.console import Console
 from rich.table import Table
 
 from ivig_workflow.cli.runtime import database, print_json, refusing_bad_input
+from ivig_workflow.domain.course.effects import Role, WorkItemStatus
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import task_json, task_rows
 
-STATUSES = ("open", "done", "cancelled")
+STATUSES = tuple(status.value for status in WorkItemStatus)
+ROLES = ", ".join(role.value for role in Role)
 
 
 def tasks(
     course: Annotated[str | None, typer.Option("--course", help="Course id.")] = None,
-    status: Annotated[str | None, typer.Option(help="open, done or cancelled.")] = None,
-    role: Annotated[str | None, typer.Option(help="infusion_nurse, pharmacy, ...")] = None,
+    status: Annotated[str | None, typer.Option(help=", ".join(STATUSES) + ".")] = None,
+    role: Annotated[str | None, typer.Option(help=ROLES + ".")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 500,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

@@ -1,22 +1,15 @@
 """The closed vocabularies the tables store, by value.
 
-The course states are the domain's own `CourseState` (one vocabulary, not two);
+The course states, cycle and work-item statuses are the domain's own (one vocabulary, not two);
 the columns are VARCHARs, so a vocabulary can grow without a migration.
 """
 
 from enum import StrEnum
 
-from ivig_workflow.domain.course.model import CourseState
+from ivig_workflow.domain.course.effects import WorkItemStatus
+from ivig_workflow.domain.course.model import CourseState, CycleStatus
 
 __all__ = ["CourseState", "CycleStatus", "InboxStatus", "OutboxStatus", "WorkItemStatus"]
-
-
-class CycleStatus(StrEnum):
-    PLANNED = "planned"
-    RELEASED = "released"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    SKIPPED = "skipped"
 
 
 class InboxStatus(StrEnum):
@@ -24,12 +17,6 @@ class InboxStatus(StrEnum):
     DUPLICATE = "duplicate"
     REFUSED = "refused"  # well-formed, but the course's state does not allow it
     INVALID = "invalid"  # could not be parsed or validated; the raw text is kept
-
-
-class WorkItemStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
 
 
 class OutboxStatus(StrEnum):

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-
-
-class Role(StrEnum):
-    """Who acts on a notification; routing is by role, never by person."""
-
-    INFUSION_NURSE = "infusion_nurse"
-    PHARMACY = "pharmacy"
-    PHYSICIAN = "physician"
-    OPERATOR = "operator"
 
 
 class OutgoingMessage(BaseModel):

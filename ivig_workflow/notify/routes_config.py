@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.notify.message import Role
 from ivig_workflow.notify.retry import RetryPolicy
 from ivig_workflow.settings import config_dir
 

@@ -7,8 +7,9 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.notify.message import OutgoingMessage, Role, refuse_person_names
+from ivig_workflow.notify.message import OutgoingMessage, refuse_person_names
 from ivig_workflow.notify.routes_config import (
     AppriseSettings,
     JsonlSettings,

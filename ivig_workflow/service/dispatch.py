@@ -21,8 +21,9 @@ from sqlmodel import col, select
 
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.notify.message import OutgoingMessage, Role
+from ivig_workflow.notify.message import OutgoingMessage
 from ivig_workflow.notify.retry import RetryPolicy, Settlement, settle
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.notify.sinks import SinkResult

@@ -8,11 +8,27 @@ unique constraint turns a repeat into a no-op.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
-Role = Literal["infusion_nurse", "pharmacy", "physician", "operator"]
+
+class Role(StrEnum):
+    """Who acts on a work item or notification; routing is by role, never by person."""
+
+    INFUSION_NURSE = "infusion_nurse"
+    PHARMACY = "pharmacy"
+    PHYSICIAN = "physician"
+    OPERATOR = "operator"
+
+
+class WorkItemStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 WorkKind = Literal[
     "book_chairs",
     "prepare_product",

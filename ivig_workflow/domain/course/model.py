@@ -33,7 +33,12 @@ RELEASING_STATES = frozenset(
     {CourseState.INITIATION, CourseState.ACTIVE, CourseState.INTERVAL_EXTENSION}
 )
 
-CycleStatus = Literal["planned", "released", "in_progress", "completed", "skipped"]
+class CycleStatus(StrEnum):
+    PLANNED = "planned"
+    RELEASED = "released"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"
 
 
 class _Frozen(BaseModel):
@@ -92,7 +97,7 @@ class Cycle(_Frozen):
     planned_start: date
     planned_days: tuple[date, ...]
     plan: PlannedCycle
-    status: CycleStatus = "planned"
+    status: CycleStatus = CycleStatus.PLANNED
     released_at: AwareDatetime | None = None
     escalated_at: AwareDatetime | None = None  # an overdue cycle is raised once
     infusions: tuple[InfusionDay, ...] = ()

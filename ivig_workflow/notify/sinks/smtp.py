@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from ivig_workflow.notify.message import OutgoingMessage, Role, refuse_person_names
+from ivig_workflow.domain.course.effects import Role
+from ivig_workflow.notify.message import OutgoingMessage, refuse_person_names
 from ivig_workflow.notify.sinks import DeliveryError
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ivig_workflow.notify.message import OutgoingMessage, Role
+from ivig_workflow.domain.course.effects import Role
+from ivig_workflow.notify.message import OutgoingMessage
 
 CREATED = datetime(2025, 3, 4, 7, 30, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.notify.message import Role
 from ivig_workflow.notify.sinks import DeliveryError
 from ivig_workflow.notify.sinks.jsonl import JsonlSink
 

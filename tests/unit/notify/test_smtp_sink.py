@@ -10,8 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from ivig_workflow.domain.course.effects import Role
 from ivig_workflow.domain.errors import InputError
-from ivig_workflow.notify.message import Role
 from ivig_workflow.notify.routes_config import load_notifications
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.notify.sinks import DeliveryError
