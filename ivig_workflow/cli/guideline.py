@@ -78,19 +78,22 @@ COLUMNS: dict[str, Callable[[Indication], object]] = {
     ),
     "single cycle": lambda i: "yes" if i.single_cycle else "no",
 }
+# "no recommendation" would fold mid-word in the width 80 columns leave for `line`.
+SHORT_LINES = {"last_resort": "last resort", "no_recommendation": "none"}
 # What fits 80 columns: the slug whole, evidence in one cell, short headers that the
 # caption spells out.
 NARROW: dict[str, Callable[[Indication], object]] = {
     "slug": COLUMNS["slug"],
     "evidence": lambda i: f"{_dash(i.evidence.level)} {_dash(i.evidence.grade)}",
-    "line": lambda i: i.line.line.replace("_", " "),
+    "line": lambda i: SHORT_LINES.get(i.line.line, i.line.line),
     "g/kg": COLUMNS["g/kg"],
     "days": COLUMNS["days min-default-max"],
     "weeks": COLUMNS["interval initial/max (weeks)"],
 }
 NARROW_CAPTION = (
-    "evidence: level and grade; days: min-default-max; weeks: interval initial/max. "
-    "--wide adds name, group, review/washout cycle, single cycle"
+    "evidence: level and grade; line: none = no recommendation; days: min-default-max; "
+    "weeks: interval initial/max. "
+    "--wide adds: name, group, review/washout cycle, single cycle"
 )
 
 

@@ -72,7 +72,13 @@ def test_guideline_list_fits_80_columns_with_the_columns_people_need() -> None:
     assert [cell.strip() for cell in kawasaki.strip("│").split("│")] == [
         "kawasaki-disease", "Ia A", "first", "2", "1-1-5", "4/4",
     ]  # fmt: skip
-    assert "--wide adds name, group" in " ".join(output.split())
+    scleroderma = next(line for line in output.splitlines() if "│ scleroderma" in line)
+    assert [cell.strip() for cell in scleroderma.strip("│").split("│")][:3] == [
+        "scleroderma", "— —", "none",
+    ]  # fmt: skip
+    caption = " ".join(output.split())
+    assert "line: none = no recommendation" in caption
+    assert "--wide adds: name, group" in caption
     assert output.count("│ pyoderma-gangrenosum") == 1
 
 
