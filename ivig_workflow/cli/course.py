@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ivig_workflow.cli.people_tables import WIDE_OPTION, Column, instant, people_table
 from ivig_workflow.cli.runtime import database, parse_instant, print_json, refusing_bad_input
 from ivig_workflow.domain.course.model import DoseOptions
 from ivig_workflow.domain.errors import InputError
@@ -54,6 +54,7 @@ def start(
     course_id: Annotated[str | None, typer.Option("--course-id")] = None,
     now: Annotated[str | None, typer.Option(help="ISO-8601 instant (default: now).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Start a course, pinned to the loaded guideline version, cycle 1 on the start date."""
     with refusing_bad_input(OPTIONS):
@@ -99,13 +100,14 @@ def start(
     if as_json:
         print_json(view)
     else:
-        show_course(view)
+        show_course(view, wide=wide)
 
 
 @app.command("show")
 def show(
     course_id: Annotated[str, typer.Argument(help="Course id.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """A course: its state, cycles with doses, open tasks and the history of why."""
     with refusing_bad_input():
@@ -115,7 +117,7 @@ def show(
     if as_json:
         print_json(view)
     else:
-        show_course(view)
+        show_course(view, wide=wide)
 
 
 @app.command("list")
@@ -125,6 +127,7 @@ def list_courses(
     centre: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Courses, oldest first."""
     with refusing_bad_input():
@@ -134,12 +137,18 @@ def list_courses(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} course(s)")
-    for column in ("course", "patient", "indication", "centre", "state", "series", "cycles"):
-        table.add_column(column)
-    table.add_column("interval")
-    for row in rows:
-        table.add_row(
+    columns = (
+        Column("course", no_wrap=True),
+        Column("patient"),
+        Column("indication"),
+        Column("centre", wide_only=True),
+        Column("state"),
+        Column("series", wide_only=True),
+        Column("cycles", wide_only=True),
+        Column("interval", wide_only=True),
+    )
+    cells = (
+        (
             row["course_id"],
             row["patient_ref"],
             row["indication"],
@@ -149,7 +158,9 @@ def list_courses(
             str(row["cycles_completed"]),
             f"{row['interval_weeks']} wk",
         )
-    Console().print(table)
+        for row in rows
+    )
+    Console().print(people_table(columns, cells, wide=wide, title=f"{len(rows)} course(s)"))
 
 
 def _validated(model: Any, **values: Any) -> Any:
@@ -163,7 +174,7 @@ def _validated(model: Any, **values: Any) -> Any:
         raise InputError(field, first["msg"]) from None
 
 
-def show_course(view: dict[str, Any]) -> None:
+def show_course(view: dict[str, Any], *, wide: bool = False) -> None:
     console = Console()
     console.print(
         f"[bold]{view['course_id']}[/] patient {view['patient_ref']} · {view['indication']} · "
@@ -171,11 +182,8 @@ def show_course(view: dict[str, Any]) -> None:
         f"{view['cycles_completed']} cycle(s) done · every {view['interval_weeks']} weeks · "
         f"next {view['next_due_date'] or '—'}"
     )
-    cycles = Table(title="Cycles")
-    for column in ("#", "series", "dates", "grams/day", "total g", "product", "status", "lots"):
-        cycles.add_column(column)
-    for cycle in view["cycles"]:
-        cycles.add_row(
+    cycles = (
+        (
             str(cycle["number"]),
             f"{cycle['series']}.{cycle['number_in_series']}",
             ", ".join(cycle["planned_dates"]),
@@ -185,23 +193,50 @@ def show_course(view: dict[str, Any]) -> None:
             cycle["status"],
             ", ".join(cycle["lots"]),
         )
-    console.print(cycles)
-    tasks = Table(title="Open tasks")
-    for column in ("id", "role", "kind", "due", "what"):
-        tasks.add_column(column)
-    for task in view["open_tasks"]:
-        tasks.add_row(str(task["id"]), task["role"], task["kind"], task["due_at"], task["title"])
-    console.print(tasks)
-    history = Table(title="History")
-    for column in ("at", "from", "to", "trigger", "key", "rule"):
-        history.add_column(column)
-    for step in view["history"]:
-        history.add_row(
-            step["at"],
+        for cycle in view["cycles"]
+    )
+    console.print(people_table(CYCLE_COLUMNS, cycles, wide=wide, title="Cycles"))
+    tasks = (
+        (str(task["id"]), task["role"], task["kind"], instant(task["due_at"]), task["title"])
+        for task in view["open_tasks"]
+    )
+    console.print(people_table(TASK_COLUMNS, tasks, wide=wide, title="Open tasks"))
+    history = (
+        (
+            instant(step["at"]),
             step["from"] or "",
             step["to"],
             step["event_type"],
             step["key"] or "",
             step["rule"],
         )
-    console.print(history)
+        for step in view["history"]
+    )
+    console.print(people_table(HISTORY_COLUMNS, history, wide=wide, title="History"))
+
+
+CYCLE_COLUMNS = (
+    Column("#"),
+    Column("series", wide_only=True),
+    Column("dates"),
+    Column("grams/day"),
+    Column("total g"),
+    Column("product"),
+    Column("status"),
+    Column("lots"),
+)
+TASK_COLUMNS = (
+    Column("id"),
+    Column("role"),
+    Column("kind", wide_only=True),
+    Column("due"),
+    Column("what"),
+)
+HISTORY_COLUMNS = (
+    Column("at"),
+    Column("from", wide_only=True),
+    Column("to"),
+    Column("trigger"),
+    Column("key", wide_only=True),
+    Column("rule"),
+)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ivig_workflow.cli.people_tables import WIDE_OPTION, Column, people_table
 from ivig_workflow.cli.runtime import print_json, refusing_bad_input
 from ivig_workflow.orchestrator.deployments import DeploymentSpec, apply, load_deployments, plan
 from ivig_workflow.service.rulebook import load_rulebook
@@ -27,6 +27,7 @@ def deploy(
         bool, typer.Option("--dry-run", help="Show what would be deployed; contact nothing.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Create the process work pool and the sweep, dispatch, worklist and ward-event deployments.
 
@@ -52,14 +53,21 @@ def deploy(
             }
         )
         return
-    _show(specs, chosen, dry_run)
+    _show(specs, chosen, dry_run, wide)
 
 
-def _show(specs: list[DeploymentSpec], pool: str, dry_run: bool) -> None:
+COLUMNS = (
+    Column("deployment", no_wrap=True),
+    Column("flow", wide_only=True),
+    Column("parameters", wide_only=True),
+    Column("schedule"),
+    Column("trigger"),
+)
+
+
+def _show(specs: list[DeploymentSpec], pool: str, dry_run: bool, wide: bool) -> None:
     verb = "would deploy" if dry_run else "deployed"
-    table = Table(title=f"{verb} to work pool {pool!r}")
-    for column in ("deployment", "flow", "parameters", "schedule", "trigger"):
-        table.add_column(column)
+    rows = []
     for spec in specs:
         if spec.interval_seconds is not None:
             schedule = f"every {spec.interval_seconds:g} s"
@@ -68,5 +76,6 @@ def _show(specs: list[DeploymentSpec], pool: str, dry_run: bool) -> None:
         else:
             schedule = "-"
         trigger = ", ".join(spec.trigger.expect) if spec.trigger else "-"
-        table.add_row(spec.name, spec.flow, str(spec.parameters or ""), schedule, trigger)
-    Console().print(table)
+        rows.append((spec.name, spec.flow, str(spec.parameters or ""), schedule, trigger))
+    title = f"{verb} to work pool {pool!r}"
+    Console().print(people_table(COLUMNS, rows, wide=wide, title=title))

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ivig_workflow.cli.people_tables import WIDE_OPTION
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline.model import (
     Guideline,
@@ -77,21 +78,48 @@ COLUMNS: dict[str, Callable[[Indication], object]] = {
     ),
     "single cycle": lambda i: "yes" if i.single_cycle else "no",
 }
+# "no recommendation" would fold mid-word in the width 80 columns leave for `line`.
+SHORT_LINES = {"last_resort": "last resort", "no_recommendation": "none"}
+# What fits 80 columns: the slug whole, evidence in one cell, short headers that the
+# caption spells out.
+NARROW: dict[str, Callable[[Indication], object]] = {
+    "slug": COLUMNS["slug"],
+    "evidence": lambda i: f"{_dash(i.evidence.level)} {_dash(i.evidence.grade)}",
+    "line": lambda i: SHORT_LINES.get(i.line.line, i.line.line),
+    "g/kg": COLUMNS["g/kg"],
+    "days": COLUMNS["days min-default-max"],
+    "weeks": COLUMNS["interval initial/max (weeks)"],
+}
+NARROW_CAPTION = (
+    "evidence: level and grade; line: none = no recommendation; days: min-default-max; "
+    "weeks: interval initial/max. "
+    "--wide adds: name, group, review/washout cycle, single cycle"
+)
 
 
 @app.command("list")
-def list_indications(as_json: bool = JSON_OPTION) -> None:
+def list_indications(as_json: bool = JSON_OPTION, wide: bool = WIDE_OPTION) -> None:
     """Every indication with its evidence, line, dose, days, interval and long-term plan."""
     guideline = _guideline()
     indications = list(guideline.indications.values())
     if as_json:
         typer.echo(json.dumps([_summary(i) for i in indications], ensure_ascii=False))
         return
-    table = Table(title=f"IVIg indications, guideline {guideline.version}")
-    for column in COLUMNS:
-        table.add_column(column, no_wrap=column in ("slug", "level"))
+    columns = COLUMNS if wide else NARROW
+    table = Table(
+        title=f"IVIg indications, guideline {guideline.version}",
+        caption=None if wide else NARROW_CAPTION,
+    )
+    for column in columns:
+        # --wide is for wide terminals: there rich may shrink a column, never crop the table.
+        table.add_column(
+            column,
+            no_wrap=column in ("slug", "level"),
+            min_width=None if wide else len(column),
+            overflow="fold",
+        )
     for indication in indications:
-        table.add_row(*(_dash(cell(indication)) for cell in COLUMNS.values()))
+        table.add_row(*(_dash(cell(indication)) for cell in columns.values()))
     Console().print(table)
 
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ivig_workflow.cli.people_tables import WIDE_OPTION, Column, instant, people_table
 from ivig_workflow.cli.runtime import database, print_json, refusing_bad_input
 from ivig_workflow.domain.course.effects import Role, WorkItemStatus
 from ivig_workflow.domain.errors import InputError
@@ -24,6 +24,7 @@ def tasks(
     role: Annotated[str | None, typer.Option(help=ROLES + ".")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 500,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Work items, soonest due first."""
     with refusing_bad_input():
@@ -39,17 +40,25 @@ def tasks(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} task(s)")
-    for column in ("id", "due", "role", "kind", "status", "what", "rule"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
+    columns = (
+        Column("id"),
+        Column("due"),
+        Column("role"),
+        Column("kind", wide_only=True),
+        Column("status"),
+        Column("what"),
+        Column("rule", wide_only=True),
+    )
+    cells = (
+        (
             str(row["id"]),
-            row["due_at"] or "",
+            instant(row["due_at"]),
             row["role"],
             row["kind"],
             row["status"],
             row["title"],
             row["rule"] or "",
         )
-    Console().print(table)
+        for row in rows
+    )
+    Console().print(people_table(columns, cells, wide=wide, title=f"{len(rows)} task(s)"))

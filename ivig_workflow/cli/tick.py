@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from ivig_workflow.cli.people_tables import WIDE_OPTION, Column, people_table
 from ivig_workflow.cli.runtime import database, parse_instant, print_json, refusing_bad_input
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import sweep_due
@@ -17,6 +17,7 @@ def tick(
     now: Annotated[str | None, typer.Option(help="ISO-8601 instant (default: now).")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=5000)] = 200,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """Release due cycles, raise overdue ones, schedule relapse checks."""
     with refusing_bad_input():
@@ -29,11 +30,16 @@ def tick(
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
-        table = Table(title=f"Sweep at {report.now.isoformat()}: {report.examined} due course(s)")
-        for column in ("course", "patient", "centre", "state", "what fired", "effects"):
-            table.add_column(column)
-        for action in report.actions:
-            table.add_row(
+        columns = (
+            Column("course", no_wrap=True),
+            Column("patient"),
+            Column("centre", wide_only=True),
+            Column("state", wide_only=True),
+            Column("what fired"),
+            Column("effects", wide_only=True),
+        )
+        cells = (
+            (
                 action.course_id,
                 action.patient_ref,
                 action.centre,
@@ -41,7 +47,10 @@ def tick(
                 ", ".join(action.actions),
                 str(action.effects),
             )
-        Console().print(table)
+            for action in report.actions
+        )
+        title = f"Sweep at {report.now.isoformat()}: {report.examined} due course(s)"
+        Console().print(people_table(columns, cells, wide=wide, title=title))
         for error in report.errors:
             typer.echo(f"warning: {error}", err=True)
     if report.errors:

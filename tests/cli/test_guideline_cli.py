@@ -36,7 +36,7 @@ def test_list_json_has_every_indication_with_its_evidence() -> None:
 
 
 def test_list_renders_a_table_for_people() -> None:
-    result = runner.invoke(app, ["guideline", "list"], env=WIDE)
+    result = runner.invoke(app, ["guideline", "list", "--wide"], env=WIDE)
     assert result.exit_code == 0, result.stderr
     assert "edf-eadv-2011.1" in result.stdout
     for slug in ("epidermolysis-bullosa-acquisita", "kawasaki-disease", "pyoderma-gangrenosum"):
