@@ -45,6 +45,15 @@ class Measurements(_Frozen):
     measured_at: AwareDatetime
 
 
+class DoseOverride(_Frozen):
+    """A physician's departure from the guideline's dose: who, why, and from what."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+    by: str | None = None
+    # Each departure's rule and the passage it departs from, as the plan warned.
+    departures: tuple[str, ...] = ()
+
+
 class DoseOptions(_Frozen):
     """What the physician chose for dose planning; read only by the cycle planner."""
 
@@ -56,11 +65,15 @@ class DoseOptions(_Frozen):
     renal_impairment: bool = False
     cardiac_impairment: bool = False
     thrombotic_risk: bool = False
+    diabetes: bool = False
+    nephrotoxic_drugs: bool = False
     organ_involvement: tuple[Literal["kidney", "heart"], ...] = ()
     reduced_dose: bool = False
     g_per_kg: float | None = Field(default=None, gt=0)
     days: int | None = Field(default=None, ge=1)
     rounding: Literal["vial_combination", "nearest_5g", "none"] | None = None
+    # Set by the service from `override_reason` and the actor, never by a client.
+    override: DoseOverride | None = None
 
 
 class PlannedCycle(_Frozen):

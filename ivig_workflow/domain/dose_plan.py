@@ -17,6 +17,7 @@ from ivig_workflow.domain.dose_notes import (
     plan_sources,
     unfitted_vials_warning,
 )
+from ivig_workflow.domain.dose_overrides import checked_departures
 from ivig_workflow.domain.dose_request import DoseRequest, check_body, dose_g_per_kg
 from ivig_workflow.domain.dosing_policy import DosingPolicy
 from ivig_workflow.domain.dosing_weight import choose_dosing_weight
@@ -46,6 +47,8 @@ class DosePlan(_Model):
     guideline_version: str
     dose_g_per_kg: float
     reduced_dose: bool
+    # The physician's reason for departing from the guideline's dose, if any.
+    override_reason: str | None
     dosing_weight_kg: float
     dosing_weight_policy: str
     actual_weight_kg: float
@@ -85,6 +88,7 @@ def plan_dose(
 ) -> DosePlan:
     check_body(request, policy)
     g_per_kg = dose_g_per_kg(request, indication)
+    override_warnings = checked_departures(request, indication)
     spread = cycle_days(indication, request.conditions(), request.days)
     weight = choose_dosing_weight(
         request.dosing_weight or policy.dosing_weight.policy,
@@ -118,6 +122,7 @@ def plan_dose(
         for day in range(1, spread.days + 1)
     ]
     warnings = [
+        *override_warnings,
         *dose_warnings(request, indication, product, g_per_kg),
         *spread.warnings,
         *cap_warnings,
@@ -133,6 +138,7 @@ def plan_dose(
         guideline_version=guideline_version,
         dose_g_per_kg=g_per_kg,
         reduced_dose=request.reduced_dose,
+        override_reason=request.override_reason if override_warnings else None,
         dosing_weight_kg=weight.kg,
         dosing_weight_policy=weight.rule,
         actual_weight_kg=request.weight_kg,

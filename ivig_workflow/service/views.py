@@ -47,6 +47,13 @@ def course_json(
         "next_due_date": upcoming[0].planned_start.isoformat() if upcoming else None,
         "next_due_at": course.next_due_at.isoformat() if course.next_due_at else None,
         "weight_kg": course.measurements.weight_kg,
+        "egfr": course.measurements.egfr,
+        # A physician's departure from the guideline's dose: who, why and from what.
+        "override": (
+            course.dose_options.override.model_dump(mode="json")
+            if course.dose_options.override is not None
+            else None
+        ),
         "cycles": [
             {
                 "number": cycle.number,
