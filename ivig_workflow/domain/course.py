@@ -85,6 +85,10 @@ class PlannedCycle(_Frozen):
     product: str
     day_vials: tuple[dict[float, int], ...]
     chair_minutes: tuple[int, ...]
+    # The grams prescribed before rounding to vials, and what the vials deliver of them
+    # (None on cycles planned before these were kept).
+    prescribed_g: float | None = None
+    delivered_fraction: float | None = None
 
 
 class InfusionDay(_Frozen):

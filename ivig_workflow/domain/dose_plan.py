@@ -57,6 +57,8 @@ class DosePlan(_Model):
     adjusted_body_weight_kg: float | None
     total_dose_g: float
     rounded_total_dose_g: float
+    # What the vials deliver over what was prescribed: 1.0 is exact.
+    delivered_fraction: float
     total_waste_g: float
     rounding_policy: str
     rounding_tolerance: float
@@ -133,6 +135,7 @@ def plan_dose(
         ),
     ]
     long_term = indication.long_term
+    rounded_total = round(sum(day.dose_g for day in day_plans), 2)
     return DosePlan(
         indication=indication.slug,
         guideline_version=guideline_version,
@@ -146,7 +149,8 @@ def plan_dose(
         ideal_body_weight_kg=weight.ideal_body_weight_kg,
         adjusted_body_weight_kg=weight.adjusted_body_weight_kg,
         total_dose_g=total_g,
-        rounded_total_dose_g=round(sum(day.dose_g for day in day_plans), 2),
+        rounded_total_dose_g=rounded_total,
+        delivered_fraction=round(rounded_total / total_g, 4),
         total_waste_g=round(sum(day.waste_g for day in day_plans), 2),
         rounding_policy=rounding,
         rounding_tolerance=policy.rounding.tolerance,

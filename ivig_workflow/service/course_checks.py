@@ -70,8 +70,7 @@ def overridden(command: StartCourse, measurements: Measurements, rulebook: Ruleb
     if not found:
         raise InputError(
             "override_reason",
-            "nothing to override: the plan follows the guideline's dose for "
-            f"{indication.slug}",
+            f"nothing to override: the plan follows the guideline's dose for {indication.slug}",
         )
     override = DoseOverride(
         reason=command.override_reason.strip(),

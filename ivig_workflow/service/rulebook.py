@@ -81,6 +81,8 @@ class Rulebook:
                     {float(size): count for size, count in day.vials.items()} for day in plan.days
                 ),
                 chair_minutes=tuple(day.chair_minutes for day in plan.days),
+                prescribed_g=plan.total_dose_g,
+                delivered_fraction=plan.delivered_fraction,
             )
 
         return plan_cycle

@@ -63,6 +63,8 @@ def course_json(
                 "planned_dates": [day.isoformat() for day in cycle.planned_days],
                 "doses_g": list(cycle.plan.day_doses_g),
                 "total_g": cycle.plan.total_g,
+                "prescribed_g": cycle.plan.prescribed_g,
+                "delivered_fraction": cycle.plan.delivered_fraction,
                 "product": cycle.plan.product,
                 "status": cycle.status,
                 "days_given": sorted(cycle.recorded_days),

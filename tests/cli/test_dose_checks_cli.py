@@ -80,3 +80,11 @@ def test_course_start_errors_name_the_option_in_words(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {option}: ")
     assert "pydantic" not in result.stderr
+
+
+def test_ivig_dose_reports_the_delivered_fraction() -> None:
+    plan = dose("--indication", "dermatomyositis", "--weight-kg", "74.1")
+    assert plan["delivered_fraction"] == round(
+        plan["rounded_total_dose_g"] / plan["total_dose_g"], 4
+    )
+    assert 0.95 <= plan["delivered_fraction"] <= 1.05
