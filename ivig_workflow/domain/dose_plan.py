@@ -125,7 +125,7 @@ def plan_dose(
     ]
     warnings = [
         *override_warnings,
-        *dose_warnings(request, indication, product, g_per_kg),
+        *dose_warnings(request, indication, product, g_per_kg, policy),
         *spread.warnings,
         *cap_warnings,
         *unfitted_vials_warning(

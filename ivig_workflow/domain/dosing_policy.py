@@ -86,6 +86,13 @@ class CourseStartWindow(_Model):
     source: str = Field(min_length=8)
 
 
+class LiveVaccineSetting(_Model):
+    """From which dose per cycle the plan warns to defer live vaccines."""
+
+    from_g_per_kg: float = Field(gt=0)
+    source: str = Field(min_length=8)
+
+
 class DosingPolicy(_Model):
     dosing_weight: DosingWeightSetting
     rounding: RoundingSetting
@@ -95,3 +102,4 @@ class DosingPolicy(_Model):
     weight: WeightLimit
     renal_function: RenalFunctionSetting
     course_start: CourseStartWindow
+    live_vaccines: LiveVaccineSetting

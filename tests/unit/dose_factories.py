@@ -156,5 +156,6 @@ def make_policy(
                 "source": why,
             },
             "course_start": {"max_days_past": 30, "max_days_future": 180, "source": why},
+            "live_vaccines": {"from_g_per_kg": 1.0, "source": why},
         }
     )

@@ -140,3 +140,26 @@ def test_the_floor_reserves_the_reduced_range_for_renal_involvement(
     slug: str, kidney: bool, floor: float
 ) -> None:
     assert guideline_floor_g_per_kg(GUIDELINE.indication(slug), kidney=kidney) == floor
+
+
+@pytest.mark.parametrize(
+    ("slug", "request_", "warned"),
+    [
+        ("kawasaki-disease", {"weight_kg": 20, "g_per_kg": 1.6}, True),
+        ("kawasaki-disease", {"weight_kg": 20}, True),
+        (
+            "wegener-granulomatosis",
+            {"weight_kg": 70, "reduced_dose": True, "organ_involvement": {"kidney"}},
+            True,
+        ),
+        ("dermatomyositis", {"weight_kg": 70}, True),
+        ("kawasaki-disease", {"weight_kg": 20, "g_per_kg": 0.8, "override_reason": "trial"}, False),
+    ],
+)
+def test_the_live_vaccine_warning_applies_from_1_g_per_kg(
+    slug: str, request_: dict[str, Any], warned: bool
+) -> None:
+    # Clinical reference: "Live vaccines deferred after high-dose IVIg (about 11 months
+    # after 2 g/kg)"; issue 11 prompts from 1 g/kg, Kawasaki disease included.
+    warnings = plan(slug, **request_).warnings
+    assert any("live vaccines" in warning for warning in warnings) == warned
