@@ -89,6 +89,8 @@ class PlannedCycle(_Frozen):
     # (None on cycles planned before these were kept).
     prescribed_g: float | None = None
     delivered_fraction: float | None = None
+    # Renal risk factors present when planned: the pre-infusion check names them.
+    renal_risk_factors: tuple[str, ...] = ()
 
 
 class InfusionDay(_Frozen):

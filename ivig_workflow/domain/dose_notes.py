@@ -58,6 +58,17 @@ def dose_warnings(
     return warnings
 
 
+def cardiac_warning(request: DoseRequest, cap: float | None) -> list[str]:
+    if not request.cardiac_impairment:
+        return []
+    rate = "set the rate by hand" if cap is None else f"at most {cap:g} mL/kg/min"
+    return [
+        f"cardiac impairment: lowest practicable rate, {rate} (clinical reference: "
+        "cardiovascular risk is a thrombosis risk; at renal or thrombotic risk at most "
+        "0.03 mL/kg/min)"
+    ]
+
+
 def unfitted_vials_warning(product: Product, days: list[int], tolerance: float) -> list[str]:
     if not days:
         return []

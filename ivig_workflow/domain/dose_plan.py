@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ivig_workflow.domain.cycle_days import cycle_days
 from ivig_workflow.domain.dose_notes import (
+    cardiac_warning,
     dose_warnings,
     is_myositis,
     plan_sources,
@@ -25,6 +26,12 @@ from ivig_workflow.domain.guideline import Indication
 from ivig_workflow.domain.infusion_day import DayPlan, plan_day
 from ivig_workflow.domain.infusion_rate import rate_cap_ml_per_kg_min
 from ivig_workflow.domain.products import Product
+from ivig_workflow.domain.renal_function import (
+    RenalClass,
+    egfr_warnings,
+    renal_class,
+    renal_risk_factors,
+)
 
 
 class _Model(BaseModel):
@@ -64,6 +71,11 @@ class DosePlan(_Model):
     rounding_tolerance: float
     product: str
     rate_cap_ml_per_kg_min: float | None
+    egfr: float | None
+    renal_function: RenalClass
+    # Ask for renal function and hydration before each cycle when any is present.
+    renal_risk_factors: tuple[str, ...]
+    release_needs_confirmation: bool
     days: tuple[DayPlan, ...]
     days_range: DaysRange
     interval_weeks: int
@@ -89,6 +101,11 @@ def plan_dose(
     policy: DosingPolicy,
 ) -> DosePlan:
     check_body(request, policy)
+    renal = policy.renal_function
+    measured = renal_class(request.egfr, renal)
+    if measured in ("impaired", "confirm_each_cycle") and not request.renal_impairment:
+        # A measured eGFR below the threshold is renal impairment, stated or not.
+        request = request.model_copy(update={"renal_impairment": True})
     g_per_kg = dose_g_per_kg(request, indication)
     override_warnings = checked_departures(request, indication)
     spread = cycle_days(indication, request.conditions(), request.days)
@@ -103,8 +120,11 @@ def plan_dose(
     cap, cap_warnings = rate_cap_ml_per_kg_min(
         product,
         myositis=is_myositis(indication),
+        # Cardiac impairment lowers the rate in every indication, also where the
+        # guideline's indication names no lengthening for it (Kawasaki disease, TEN).
         renal_or_thrombotic_risk=spread.lower_rate
         or request.renal_impairment
+        or request.cardiac_impairment
         or request.thrombotic_risk,
     )
     rounding = request.rounding or policy.rounding.policy
@@ -126,6 +146,8 @@ def plan_dose(
     warnings = [
         *override_warnings,
         *dose_warnings(request, indication, product, g_per_kg, policy),
+        *egfr_warnings(request.egfr, renal),
+        *cardiac_warning(request, cap),
         *spread.warnings,
         *cap_warnings,
         *unfitted_vials_warning(
@@ -136,6 +158,13 @@ def plan_dose(
     ]
     long_term = indication.long_term
     rounded_total = round(sum(day.dose_g for day in day_plans), 2)
+    risk_factors = renal_risk_factors(
+        age_years=request.age_years,
+        diabetes=request.diabetes,
+        nephrotoxic_drugs=request.nephrotoxic_drugs,
+        renal_impairment=request.renal_impairment,
+        setting=renal,
+    )
     return DosePlan(
         indication=indication.slug,
         guideline_version=guideline_version,
@@ -156,6 +185,10 @@ def plan_dose(
         rounding_tolerance=policy.rounding.tolerance,
         product=product.slug,
         rate_cap_ml_per_kg_min=cap,
+        egfr=request.egfr,
+        renal_function=measured,
+        renal_risk_factors=risk_factors,
+        release_needs_confirmation=measured == "confirm_each_cycle",
         days=tuple(day_plans),
         days_range=DaysRange(min=indication.days.min, max=indication.days.max),
         interval_weeks=indication.interval.initial_weeks,

@@ -83,6 +83,7 @@ class Rulebook:
                 chair_minutes=tuple(day.chair_minutes for day in plan.days),
                 prescribed_g=plan.total_dose_g,
                 delivered_fraction=plan.delivered_fraction,
+                renal_risk_factors=plan.renal_risk_factors,
             )
 
         return plan_cycle

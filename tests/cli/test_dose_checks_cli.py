@@ -88,3 +88,26 @@ def test_ivig_dose_reports_the_delivered_fraction() -> None:
         plan["rounded_total_dose_g"] / plan["total_dose_g"], 4
     )
     assert 0.95 <= plan["delivered_fraction"] <= 1.05
+
+
+@pytest.mark.parametrize(
+    ("egfr", "days", "cap", "confirm"),
+    [("90", 3, None, False), ("45", 5, 0.03, False), ("20", 5, 0.03, True)],
+)
+def test_ivig_dose_uses_the_egfr(egfr: str, days: int, cap: float | None, confirm: bool) -> None:
+    # "In patients with cardiac or renal impairment, immunoglobulin preparations should be
+    # administered over a longer period of time."
+    plan = dose("--indication", "pemphigus-vulgaris", "--weight-kg", "70", "--egfr", egfr)
+    assert (len(plan["days"]), plan["rate_cap_ml_per_kg_min"]) == (days, cap)
+    assert plan["release_needs_confirmation"] is confirm
+
+
+def test_ivig_dose_refuses_an_impossible_egfr() -> None:
+    error = dose("--indication", "dermatomyositis", "--weight-kg", "70", "--egfr", "900", code=2)
+    assert error.startswith("error: --egfr: must lie within 0..250")
+
+
+def test_ivig_dose_names_the_renal_risk_factors() -> None:
+    plan = dose("--indication", "dermatomyositis", "--weight-kg", "70", "--age-years", "72",
+                "--diabetes", "--nephrotoxic-drugs")  # fmt: skip
+    assert plan["renal_risk_factors"] == ["age over 65", "diabetes", "nephrotoxic drugs"]
