@@ -102,6 +102,15 @@ class InfusionDay(_Frozen):
     event_key: str
 
 
+class ReleaseConfirmation(_Frozen):
+    """A physician's confirmation that a held cycle may be released: who, why, when."""
+
+    by: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    at: AwareDatetime
+    egfr: float | None = None  # the eGFR the physician confirmed against
+
+
 class Cycle(_Frozen):
     number: int = Field(ge=1)  # overall, across series
     series: int = Field(ge=1)
@@ -112,6 +121,9 @@ class Cycle(_Frozen):
     status: CycleStatus = "planned"
     released_at: AwareDatetime | None = None
     escalated_at: AwareDatetime | None = None  # an overdue cycle is raised once
+    # Held at its release instant until a physician confirms it (severe renal impairment).
+    release_held_at: AwareDatetime | None = None
+    release_confirmation: ReleaseConfirmation | None = None
     infusions: tuple[InfusionDay, ...] = ()
 
     @property

@@ -30,6 +30,7 @@ INF, RESP, RELAPSE = "infusion.administered", "response.assessed", "relapse.repo
 AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
+CONFIRMED = "cycle.release_confirmed"
 
 # fmt: off
 TABLE: tuple[Row, ...] = (
@@ -101,6 +102,14 @@ TABLE: tuple[Row, ...] = (
     Row(ACT, "tick", "cycle_overdue", ACT, "cycle.overdue", "interval"),
     Row(EXT, "tick", "cycle_overdue", EXT, "cycle.overdue", "interval"),
     Row(WASH, "tick", "relapse_check_due", WASH, "washout.relapse_check", "long_term"),
+    Row(INIT, "tick", "cycle_held", INIT, "cycle.release_held_renal", None),
+    Row(ACT, "tick", "cycle_held", ACT, "cycle.release_held_renal", None),
+    Row(EXT, "tick", "cycle_held", EXT, "cycle.release_held_renal", None),
+    Row(INIT, CONFIRMED, "by_physician", INIT, "cycle.release_confirmed", None),
+    Row(ACT, CONFIRMED, "by_physician", ACT, "cycle.release_confirmed", None),
+    Row(REV, CONFIRMED, "by_physician", REV, "cycle.release_confirmed", None),
+    Row(EXT, CONFIRMED, "by_physician", EXT, "cycle.release_confirmed", None),
+    Row(HOLD, CONFIRMED, "by_physician", HOLD, "cycle.release_confirmed", None),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

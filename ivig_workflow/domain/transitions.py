@@ -23,6 +23,7 @@ from ivig_workflow.domain.events import (
     CourseDiscontinued,
     CourseHeld,
     CourseResumed,
+    CycleReleaseConfirmed,
     InfusionAdministered,
     ObservationRecorded,
     RelapseReported,
@@ -33,6 +34,7 @@ from ivig_workflow.domain.infusions import on_infusion
 from ivig_workflow.domain.observations import on_observation
 from ivig_workflow.domain.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.relapse import on_relapse
+from ivig_workflow.domain.release_hold import on_release_confirmed
 from ivig_workflow.domain.review import on_response
 from ivig_workflow.domain.sweep import sweep
 from ivig_workflow.domain.transition_table import ROWS, TABLE, Row, allows
@@ -85,6 +87,8 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_resumed(course, event, rules)
         case CourseDiscontinued() | CourseCompleted():
             return on_ended(course, event, rules)
+        case CycleReleaseConfirmed():
+            return on_release_confirmed(course, event, rules)
 
 
 def _applied(

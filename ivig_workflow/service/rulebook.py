@@ -56,6 +56,7 @@ class Rulebook:
                 plan_cycle=self.planner(chosen),
                 release_lead_days=self.release_lead_days,
                 overdue_grace_days=self.overdue_grace_days,
+                renal_confirm_below_egfr=self.policy.renal_function.confirm_below_egfr,
             )
         return self._rules[key]
 

@@ -65,6 +65,15 @@ def course_json(
                 "total_g": cycle.plan.total_g,
                 "prescribed_g": cycle.plan.prescribed_g,
                 "delivered_fraction": cycle.plan.delivered_fraction,
+                "renal_risk_factors": list(cycle.plan.renal_risk_factors),
+                "release_held_at": (
+                    cycle.release_held_at.isoformat() if cycle.release_held_at else None
+                ),
+                "release_confirmation": (
+                    cycle.release_confirmation.model_dump(mode="json")
+                    if cycle.release_confirmation is not None
+                    else None
+                ),
                 "product": cycle.plan.product,
                 "status": cycle.status,
                 "days_given": sorted(cycle.recorded_days),
