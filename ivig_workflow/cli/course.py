@@ -26,6 +26,13 @@ OPTIONS = {
     "days": "--days",
     "dosing_weight": "--dosing-weight",
     "organ_involvement": "--organ-involvement",
+    "g_per_kg": "--g-per-kg",
+    "reduced_dose": "--reduced-dose",
+    "override_reason": "--override-reason",
+    "indication": "--indication",
+    "egfr": "--egfr",
+    "age_years": "--age-years",
+    "backfill": "--backfill",
 }
 
 
@@ -48,8 +55,19 @@ def start(
     renal_impairment: Annotated[bool, typer.Option("--renal-impairment")] = False,
     cardiac_impairment: Annotated[bool, typer.Option("--cardiac-impairment")] = False,
     thrombotic_risk: Annotated[bool, typer.Option("--thrombotic-risk")] = False,
+    diabetes: Annotated[bool, typer.Option("--diabetes", help="Renal risk factor.")] = False,
+    nephrotoxic_drugs: Annotated[
+        bool, typer.Option("--nephrotoxic-drugs", help="Renal risk factor.")
+    ] = False,
     organ_involvement: Annotated[list[str] | None, typer.Option(help="kidney or heart.")] = None,
     reduced_dose: Annotated[bool, typer.Option("--reduced-dose")] = False,
+    override_reason: Annotated[
+        str | None,
+        typer.Option("--override-reason", help="Why the plan departs from the guideline."),
+    ] = None,
+    backfill: Annotated[
+        bool, typer.Option("--backfill", help="Entered after the fact: any start date.")
+    ] = False,
     rounding: Annotated[str | None, typer.Option(help="vial_combination|nearest_5g|none")] = None,
     course_id: Annotated[str | None, typer.Option("--course-id")] = None,
     now: Annotated[str | None, typer.Option(help="ISO-8601 instant (default: now).")] = None,
@@ -72,6 +90,8 @@ def start(
             renal_impairment=renal_impairment,
             cardiac_impairment=cardiac_impairment,
             thrombotic_risk=thrombotic_risk,
+            diabetes=diabetes,
+            nephrotoxic_drugs=nephrotoxic_drugs,
             organ_involvement=tuple(organ_involvement or ()),
             reduced_dose=reduced_dose,
             g_per_kg=g_per_kg,
@@ -90,6 +110,8 @@ def start(
             dose_options=options,
             course_id=course_id,
             actor="cli",
+            override_reason=override_reason,
+            backfill=backfill,
         )
         engine = database()
         course = start_course(

@@ -14,8 +14,13 @@ from ivig_workflow.domain.dosing.dosing_weight import Sex
 from ivig_workflow.domain.dosing.policy import DosingWeightPolicy, RoundingPolicy
 from ivig_workflow.domain.errors import InputError
 
+MAX_EGFR = 250  # as the course's measurements accept
 # Request fields that are named differently on the command line.
-_OPTION_OF_FIELD = {"organ_involvement": "--organ-involvement", "dosing_weight": "--dosing-weight"}
+_OPTION_OF_FIELD = {
+    "organ_involvement": "--organ-involvement",
+    "dosing_weight": "--dosing-weight",
+    "indication": "--indication",
+}
 
 
 def dose(
@@ -34,6 +39,17 @@ def dose(
     renal_impairment: Annotated[bool, typer.Option("--renal-impairment")] = False,
     cardiac_impairment: Annotated[bool, typer.Option("--cardiac-impairment")] = False,
     thrombotic_risk: Annotated[bool, typer.Option("--thrombotic-risk")] = False,
+    egfr: Annotated[
+        float | None, typer.Option("--egfr", help="Measured eGFR, mL/min/1.73 m2.")
+    ] = None,
+    diabetes: Annotated[bool, typer.Option("--diabetes", help="Renal risk factor.")] = False,
+    nephrotoxic_drugs: Annotated[
+        bool, typer.Option("--nephrotoxic-drugs", help="Renal risk factor.")
+    ] = False,
+    override_reason: Annotated[
+        str | None,
+        typer.Option("--override-reason", help="Why the plan departs from the guideline."),
+    ] = None,
     organ_involvement: Annotated[
         list[str] | None, typer.Option(help="kidney or heart (repeatable).")
     ] = None,
@@ -64,6 +80,10 @@ def dose(
             renal_impairment=renal_impairment,
             cardiac_impairment=cardiac_impairment,
             thrombotic_risk=thrombotic_risk,
+            egfr=_egfr(egfr),
+            diabetes=diabetes,
+            nephrotoxic_drugs=nephrotoxic_drugs,
+            override_reason=override_reason,
             organ_involvement=frozenset(
                 _choice("--organ-involvement", organ, get_args(OrganInvolvement))
                 for organ in organ_involvement or []
@@ -98,6 +118,12 @@ def _choice(option: str, text: str | None, allowed: tuple[Any, ...]) -> Any:
     if code not in allowed:
         raise InputError(option, f"expected one of {', '.join(allowed)}, got {text!r}")
     return code
+
+
+def _egfr(value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= MAX_EGFR:
+        raise InputError("--egfr", f"must lie within 0..{MAX_EGFR} mL/min/1.73 m2")
+    return value
 
 
 def _option(field: str) -> str:

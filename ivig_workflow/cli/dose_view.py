@@ -26,7 +26,7 @@ def show_plan(plan: DosePlan) -> None:
         (
             "total given",
             f"{plan.rounded_total_dose_g:g} g ({plan.rounding_policy}), "
-            f"waste {plan.total_waste_g:g} g",
+            f"{plan.delivered_fraction:.1%} of prescribed, waste {plan.total_waste_g:g} g",
         ),
         ("product", plan.product),
         ("rate cap", _rate(plan.rate_cap_ml_per_kg_min)),

@@ -19,6 +19,7 @@ from ivig_workflow.domain.course.model import (
     InfusionDay,
     Measurements,
     PlannedCycle,
+    ReleaseConfirmation,
 )
 
 
@@ -68,6 +69,12 @@ def _cycle(row: Any, days: list[Any]) -> Cycle:
         status=row["status"].value,
         released_at=row["released_at"],
         escalated_at=row["escalated_at"],
+        release_held_at=row["release_held_at"],
+        release_confirmation=(
+            None
+            if row["release_confirmation"] is None
+            else ReleaseConfirmation.model_validate(row["release_confirmation"])
+        ),
         infusions=tuple(
             InfusionDay(
                 day=day["day"],
@@ -92,4 +99,10 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
         "status": CycleStatus(cycle.status),
         "released_at": cycle.released_at,
         "escalated_at": cycle.escalated_at,
+        "release_held_at": cycle.release_held_at,
+        "release_confirmation": (
+            None
+            if cycle.release_confirmation is None
+            else cycle.release_confirmation.model_dump(mode="json")
+        ),
     }

@@ -112,6 +112,10 @@ class CycleRow(SQLModel, table=True):
     status: CycleStatus = Field(sa_type=EnumByValue(CycleStatus))
     released_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     escalated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Held before release for a physician's confirmation (severe renal impairment), and
+    # the confirmation: who, why, when, against which eGFR.
+    release_held_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    release_confirmation: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class InfusionDayRow(SQLModel, table=True):

@@ -11,10 +11,15 @@ from sqlalchemy import Engine
 
 from ivig_workflow.domain.centre import Centre
 from ivig_workflow.domain.course.decision import Decision
-from ivig_workflow.domain.course.model import Course, DoseOptions, Measurements
+from ivig_workflow.domain.course.model import Course, DoseOptions
 from ivig_workflow.domain.course.start import CourseStart
 from ivig_workflow.domain.course.transitions import start_course as open_course
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.service.course_checks import (
+    check_start_window,
+    overridden,
+    validated_measurements,
+)
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
@@ -34,6 +39,10 @@ class StartCourse(BaseModel):
     dose_options: DoseOptions = DoseOptions()
     course_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._:-]{1,36}$")
     actor: str | None = None
+    # A physician's reason to depart from the guideline's dose (recorded with the actor).
+    override_reason: str | None = Field(default=None, min_length=1, max_length=1000)
+    # A course entered after the fact may start outside the configured window.
+    backfill: bool = False
 
 
 def start_course(
@@ -68,23 +77,19 @@ def _opening(
     centre = rulebook.centres.centre(command.centre)
     version = rulebook.guideline.version
     rules = rulebook.rules_for(command.indication, centre.slug, version)
-    try:
-        measurements = Measurements(
-            weight_kg=command.weight_kg,
-            height_cm=command.height_cm,
-            egfr=command.egfr,
-            measured_at=now,
-        )
-    except ValueError as error:
-        raise InputError("weight_kg", str(error).splitlines()[-1].strip()) from None
+    if not command.backfill:
+        check_start_window(command.start_date, rules.local_date(now), rulebook.policy)
+    measurements = validated_measurements(command, now)
+    options = overridden(command, measurements, rulebook)
     start = CourseStart(
         course_id=command.course_id or str(uuid.uuid4()),
         patient_ref=command.patient_ref,
         centre=centre.slug,
         guideline_version=version,
         measurements=measurements,
-        dose_options=command.dose_options,
+        dose_options=options,
         start_date=command.start_date,
         actor=command.actor,
+        backfill=command.backfill,
     )
     return start, open_course(start, now, rules=rules), centre

@@ -56,6 +56,7 @@ class Rulebook:
                 plan_cycle=self.planner(chosen),
                 release_lead_days=self.release_lead_days,
                 overdue_grace_days=self.overdue_grace_days,
+                renal_confirm_below_egfr=self.policy.renal_function.confirm_below_egfr,
             )
         return self._rules[key]
 
@@ -81,6 +82,9 @@ class Rulebook:
                     {float(size): count for size, count in day.vials.items()} for day in plan.days
                 ),
                 chair_minutes=tuple(day.chair_minutes for day in plan.days),
+                prescribed_g=plan.total_dose_g,
+                delivered_fraction=plan.delivered_fraction,
+                renal_risk_factors=plan.renal_risk_factors,
             )
 
         return plan_cycle
@@ -101,6 +105,10 @@ def dose_request(
         renal_impairment=options.renal_impairment,
         cardiac_impairment=options.cardiac_impairment,
         thrombotic_risk=options.thrombotic_risk,
+        egfr=measurements.egfr,
+        diabetes=options.diabetes,
+        nephrotoxic_drugs=options.nephrotoxic_drugs,
+        override_reason=options.override.reason if options.override else None,
         organ_involvement=frozenset(options.organ_involvement),
         dosing_weight=options.dosing_weight,
         rounding=options.rounding,

@@ -47,6 +47,13 @@ def course_json(
         "next_due_date": upcoming[0].planned_start.isoformat() if upcoming else None,
         "next_due_at": course.next_due_at.isoformat() if course.next_due_at else None,
         "weight_kg": course.measurements.weight_kg,
+        "egfr": course.measurements.egfr,
+        # A physician's departure from the guideline's dose: who, why and from what.
+        "override": (
+            course.dose_options.override.model_dump(mode="json")
+            if course.dose_options.override is not None
+            else None
+        ),
         "cycles": [
             {
                 "number": cycle.number,
@@ -56,6 +63,17 @@ def course_json(
                 "planned_dates": [day.isoformat() for day in cycle.planned_days],
                 "doses_g": list(cycle.plan.day_doses_g),
                 "total_g": cycle.plan.total_g,
+                "prescribed_g": cycle.plan.prescribed_g,
+                "delivered_fraction": cycle.plan.delivered_fraction,
+                "renal_risk_factors": list(cycle.plan.renal_risk_factors),
+                "release_held_at": (
+                    cycle.release_held_at.isoformat() if cycle.release_held_at else None
+                ),
+                "release_confirmation": (
+                    cycle.release_confirmation.model_dump(mode="json")
+                    if cycle.release_confirmation is not None
+                    else None
+                ),
                 "product": cycle.plan.product,
                 "status": cycle.status,
                 "days_given": sorted(cycle.recorded_days),

@@ -149,5 +149,13 @@ def make_policy(
             },
             "height": {"min_cm": 50, "max_cm": 250, "source": why},
             "weight": {"max_kg": 350, "source": why},
+            "renal_function": {
+                "impaired_below_egfr": 60,
+                "confirm_below_egfr": 30,
+                "risk_age_over_years": 65,
+                "source": why,
+            },
+            "course_start": {"max_days_past": 30, "max_days_future": 180, "source": why},
+            "live_vaccines": {"from_g_per_kg": 1.0, "source": why},
         }
     )

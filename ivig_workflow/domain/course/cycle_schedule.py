@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from ivig_workflow.domain.course.handlers.release_hold import held_for_confirmation
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState, Cycle
 from ivig_workflow.domain.course.rules import CourseRules
 
@@ -59,6 +60,7 @@ def redate(course: Course, rules: CourseRules, cycle: Cycle, start: date) -> Cou
             "status": "planned",
             "released_at": None,
             "escalated_at": None,
+            "release_held_at": None,
         }
     )
     return course.replace_cycle(moved)
@@ -91,7 +93,8 @@ def next_due_at(course: Course, rules: CourseRules) -> datetime | None:
     instants: list[datetime] = []
     if course.state in RELEASING_STATES:
         for cycle in course.cycles:
-            if cycle.status == "planned":
+            # A cycle held for a physician's confirmation waits for an event, not a time.
+            if cycle.status == "planned" and not held_for_confirmation(course, cycle, rules):
                 instants.append(rules.release_at(cycle.planned_start))
             elif cycle.status == "released" and cycle.escalated_at is None:
                 instants.append(rules.overdue_at(cycle.planned_start))

@@ -38,6 +38,7 @@ WorkKind = Literal[
     "escalate_overdue",
     "physician_decision",
     "review_refused_event",
+    "confirm_release",
 ]
 
 

@@ -81,6 +81,11 @@ class ObservationData(_Frozen):
         return self
 
 
+class ReleaseConfirmationData(_Frozen):
+    cycle: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class InfusionAdministered(_Event):
     type: Literal["infusion.administered"]
     data: InfusionData
@@ -126,6 +131,13 @@ class CourseCompleted(_Event):
     data: Reason
 
 
+class CycleReleaseConfirmed(_Event):
+    """A physician confirms a cycle held before release (eGFR below the threshold)."""
+
+    type: Literal["cycle.release_confirmed"]
+    data: ReleaseConfirmationData
+
+
 WardEvent = Annotated[
     InfusionAdministered
     | ResponseAssessed
@@ -135,7 +147,8 @@ WardEvent = Annotated[
     | CourseHeld
     | CourseResumed
     | CourseDiscontinued
-    | CourseCompleted,
+    | CourseCompleted
+    | CycleReleaseConfirmed,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -148,6 +161,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "course.resumed",
     "course.discontinued",
     "course.completed",
+    "cycle.release_confirmed",
 )
 
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)

@@ -131,6 +131,12 @@ GUARDS: dict[str, Guard] = {
         "policy: CourseRules.overdue_grace_days (2)",
         lambda c: any(cycle.escalated_at is not None for cycle in c.after.cycles),
     ),
+    "cycle_held": Guard(
+        "a cycle reaches its release instant while the latest eGFR needs a physician's "
+        "confirmation first",
+        "config/dosing.yaml: renal thresholds (confirm below eGFR)",
+        lambda c: any(cycle.release_held_at is not None for cycle in c.after.cycles),
+    ),
     "relapse_check_due": Guard(
         "a relapse check during washout falls due",
         "policy: CourseRules.relapse_check_weeks (4)",

@@ -52,6 +52,15 @@ class Measurements(_Frozen):
     measured_at: AwareDatetime
 
 
+class DoseOverride(_Frozen):
+    """A physician's departure from the guideline's dose: who, why, and from what."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+    by: str | None = None
+    # Each departure's rule and the passage it departs from, as the plan warned.
+    departures: tuple[str, ...] = ()
+
+
 class DoseOptions(_Frozen):
     """What the physician chose for dose planning; read only by the cycle planner."""
 
@@ -63,11 +72,15 @@ class DoseOptions(_Frozen):
     renal_impairment: bool = False
     cardiac_impairment: bool = False
     thrombotic_risk: bool = False
+    diabetes: bool = False
+    nephrotoxic_drugs: bool = False
     organ_involvement: tuple[Literal["kidney", "heart"], ...] = ()
     reduced_dose: bool = False
     g_per_kg: float | None = Field(default=None, gt=0)
     days: int | None = Field(default=None, ge=1)
     rounding: Literal["vial_combination", "nearest_5g", "none"] | None = None
+    # Set by the service from `override_reason` and the actor, never by a client.
+    override: DoseOverride | None = None
 
 
 class PlannedCycle(_Frozen):
@@ -79,6 +92,12 @@ class PlannedCycle(_Frozen):
     product: str
     day_vials: tuple[dict[float, int], ...]
     chair_minutes: tuple[int, ...]
+    # The grams prescribed before rounding to vials, and what the vials deliver of them
+    # (None on cycles planned before these were kept).
+    prescribed_g: float | None = None
+    delivered_fraction: float | None = None
+    # Renal risk factors present when planned: the pre-infusion check names them.
+    renal_risk_factors: tuple[str, ...] = ()
 
 
 class InfusionDay(_Frozen):
@@ -88,6 +107,15 @@ class InfusionDay(_Frozen):
     product: str
     lot_numbers: tuple[str, ...]
     event_key: str
+
+
+class ReleaseConfirmation(_Frozen):
+    """A physician's confirmation that a held cycle may be released: who, why, when."""
+
+    by: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    at: AwareDatetime
+    egfr: float | None = None  # the eGFR the physician confirmed against
 
 
 class Cycle(_Frozen):
@@ -100,6 +128,9 @@ class Cycle(_Frozen):
     status: CycleStatus = CycleStatus.PLANNED
     released_at: AwareDatetime | None = None
     escalated_at: AwareDatetime | None = None  # an overdue cycle is raised once
+    # Held at its release instant until a physician confirms it (severe renal impairment).
+    release_held_at: AwareDatetime | None = None
+    release_confirmation: ReleaseConfirmation | None = None
     infusions: tuple[InfusionDay, ...] = ()
 
     @property

@@ -34,6 +34,8 @@ class CourseRules:
     release_lead_days: int = 7
     overdue_grace_days: int = 2
     relapse_check_weeks: int = 4
+    # Below this eGFR a physician confirms each cycle before release (None: never).
+    renal_confirm_below_egfr: float | None = None
 
     def midnight(self, day: date) -> datetime:
         """The start of `day` in the centre's zone, as a UTC instant."""

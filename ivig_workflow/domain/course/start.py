@@ -25,6 +25,8 @@ class CourseStart(BaseModel):
     dose_options: DoseOptions = DoseOptions()
     start_date: date
     actor: str | None = None
+    # Entered after the fact: the start date may lie outside the configured window.
+    backfill: bool = False
 
 
 def open_course(start: CourseStart, rules: CourseRules) -> Outcome:

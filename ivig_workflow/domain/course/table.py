@@ -30,6 +30,7 @@ INF, RESP, RELAPSE = "infusion.administered", "response.assessed", "relapse.repo
 AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
+CONFIRMED = "cycle.release_confirmed"
 
 LIVE = (INIT, ACT, REV, EXT, WASH)  # not on hold, not ended
 RELEASING = (INIT, ACT, EXT)  # the states in which cycles are released
@@ -71,6 +72,9 @@ TABLE: tuple[Row, ...] = (
     *each(RELEASING, "tick", "cycle_due", None, "cycle.released", "interval"),
     *each(RELEASING, "tick", "cycle_overdue", None, "cycle.overdue", "interval"),
     Row(WASH, "tick", "relapse_check_due", WASH, "washout.relapse_check", "long_term"),
+    *each(RELEASING, "tick", "cycle_held", None, "cycle.release_held_renal", None),
+    *each((*RELEASING, REV, HOLD), CONFIRMED, "by_physician", None, "cycle.release_confirmed",
+          None),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

@@ -19,6 +19,7 @@ from ivig_workflow.domain.course.events import (
     CourseDiscontinued,
     CourseHeld,
     CourseResumed,
+    CycleReleaseConfirmed,
     InfusionAdministered,
     ObservationRecorded,
     RelapseReported,
@@ -30,6 +31,7 @@ from ivig_workflow.domain.course.handlers.infusions import on_infusion
 from ivig_workflow.domain.course.handlers.observations import on_observation
 from ivig_workflow.domain.course.handlers.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.course.handlers.relapse import on_relapse
+from ivig_workflow.domain.course.handlers.release_hold import on_release_confirmed
 from ivig_workflow.domain.course.handlers.review import on_response
 from ivig_workflow.domain.course.handlers.sweep import sweep
 from ivig_workflow.domain.course.model import Course
@@ -85,6 +87,8 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_resumed(course, event, rules)
         case CourseDiscontinued() | CourseCompleted():
             return on_ended(course, event, rules)
+        case CycleReleaseConfirmed():
+            return on_release_confirmed(course, event, rules)
 
 
 def _applied(

@@ -24,7 +24,11 @@ def is_myositis(indication: Indication) -> bool:
 
 
 def dose_warnings(
-    request: DoseRequest, indication: Indication, product: Product, g_per_kg: float
+    request: DoseRequest,
+    indication: Indication,
+    product: Product,
+    g_per_kg: float,
+    policy: DosingPolicy,
 ) -> list[str]:
     warnings: list[str] = []
     if g_per_kg >= HAEMOLYSIS_G_PER_KG:
@@ -32,7 +36,12 @@ def dose_warnings(
             "haemolysis risk at >= 2 g/kg, higher in blood groups other than O: "
             "check haemoglobin after the cycle"
         )
-        warnings.append("defer live vaccines after high-dose IVIg (about 11 months after 2 g/kg)")
+    if g_per_kg >= policy.live_vaccines.from_g_per_kg:
+        warnings.append(
+            f"defer live vaccines after IVIg at {g_per_kg:g} g/kg (clinical reference: "
+            "about 11 months after 2 g/kg; prompted from "
+            f"{policy.live_vaccines.from_g_per_kg:g} g/kg by the centre's policy)"
+        )
     if request.renal_impairment:
         warnings.append(
             "renal risk: lowest practicable rate, hydration, renal function before each cycle"
@@ -47,6 +56,17 @@ def dose_warnings(
             "chosen by the physician"
         )
     return warnings
+
+
+def cardiac_warning(request: DoseRequest, cap: float | None) -> list[str]:
+    if not request.cardiac_impairment:
+        return []
+    rate = "set the rate by hand" if cap is None else f"at most {cap:g} mL/kg/min"
+    return [
+        f"cardiac impairment: lowest practicable rate, {rate} (clinical reference: "
+        "cardiovascular risk is a thrombosis risk; at renal or thrombotic risk at most "
+        "0.03 mL/kg/min)"
+    ]
 
 
 def unfitted_vials_warning(product: Product, days: list[int], tolerance: float) -> list[str]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ivig_workflow.domain.dosing.cycle_days import cycle_days
 from ivig_workflow.domain.dosing.dose_notes import (
+    cardiac_warning,
     dose_warnings,
     is_myositis,
     plan_sources,
@@ -21,8 +22,15 @@ from ivig_workflow.domain.dosing.dose_request import DoseRequest, check_body, do
 from ivig_workflow.domain.dosing.dosing_weight import choose_dosing_weight
 from ivig_workflow.domain.dosing.infusion_day import DayPlan, plan_day
 from ivig_workflow.domain.dosing.infusion_rate import rate_cap_ml_per_kg_min
+from ivig_workflow.domain.dosing.overrides import checked_departures
 from ivig_workflow.domain.dosing.policy import DosingPolicy
 from ivig_workflow.domain.dosing.products import Product
+from ivig_workflow.domain.dosing.renal_function import (
+    RenalClass,
+    egfr_warnings,
+    renal_class,
+    renal_risk_factors,
+)
 from ivig_workflow.domain.guideline.model import Indication
 
 
@@ -46,6 +54,8 @@ class DosePlan(_Model):
     guideline_version: str
     dose_g_per_kg: float
     reduced_dose: bool
+    # The physician's reason for departing from the guideline's dose, if any.
+    override_reason: str | None
     dosing_weight_kg: float
     dosing_weight_policy: str
     actual_weight_kg: float
@@ -54,11 +64,18 @@ class DosePlan(_Model):
     adjusted_body_weight_kg: float | None
     total_dose_g: float
     rounded_total_dose_g: float
+    # What the vials deliver over what was prescribed: 1.0 is exact.
+    delivered_fraction: float
     total_waste_g: float
     rounding_policy: str
     rounding_tolerance: float
     product: str
     rate_cap_ml_per_kg_min: float | None
+    egfr: float | None
+    renal_function: RenalClass
+    # Ask for renal function and hydration before each cycle when any is present.
+    renal_risk_factors: tuple[str, ...]
+    release_needs_confirmation: bool
     days: tuple[DayPlan, ...]
     days_range: DaysRange
     interval_weeks: int
@@ -84,7 +101,13 @@ def plan_dose(
     policy: DosingPolicy,
 ) -> DosePlan:
     check_body(request, policy)
+    renal = policy.renal_function
+    measured = renal_class(request.egfr, renal)
+    if measured in ("impaired", "confirm_each_cycle") and not request.renal_impairment:
+        # A measured eGFR below the threshold is renal impairment, stated or not.
+        request = request.model_copy(update={"renal_impairment": True})
     g_per_kg = dose_g_per_kg(request, indication)
+    override_warnings = checked_departures(request, indication)
     spread = cycle_days(indication, request.conditions(), request.days)
     weight = choose_dosing_weight(
         request.dosing_weight or policy.dosing_weight.policy,
@@ -97,8 +120,11 @@ def plan_dose(
     cap, cap_warnings = rate_cap_ml_per_kg_min(
         product,
         myositis=is_myositis(indication),
+        # Cardiac impairment lowers the rate in every indication, also where the
+        # guideline's indication names no lengthening for it (Kawasaki disease, TEN).
         renal_or_thrombotic_risk=spread.lower_rate
         or request.renal_impairment
+        or request.cardiac_impairment
         or request.thrombotic_risk,
     )
     rounding = request.rounding or policy.rounding.policy
@@ -118,7 +144,10 @@ def plan_dose(
         for day in range(1, spread.days + 1)
     ]
     warnings = [
-        *dose_warnings(request, indication, product, g_per_kg),
+        *override_warnings,
+        *dose_warnings(request, indication, product, g_per_kg, policy),
+        *egfr_warnings(request.egfr, renal),
+        *cardiac_warning(request, cap),
         *spread.warnings,
         *cap_warnings,
         *unfitted_vials_warning(
@@ -128,11 +157,20 @@ def plan_dose(
         ),
     ]
     long_term = indication.long_term
+    rounded_total = round(sum(day.dose_g for day in day_plans), 2)
+    risk_factors = renal_risk_factors(
+        age_years=request.age_years,
+        diabetes=request.diabetes,
+        nephrotoxic_drugs=request.nephrotoxic_drugs,
+        renal_impairment=request.renal_impairment,
+        setting=renal,
+    )
     return DosePlan(
         indication=indication.slug,
         guideline_version=guideline_version,
         dose_g_per_kg=g_per_kg,
         reduced_dose=request.reduced_dose,
+        override_reason=request.override_reason if override_warnings else None,
         dosing_weight_kg=weight.kg,
         dosing_weight_policy=weight.rule,
         actual_weight_kg=request.weight_kg,
@@ -140,12 +178,17 @@ def plan_dose(
         ideal_body_weight_kg=weight.ideal_body_weight_kg,
         adjusted_body_weight_kg=weight.adjusted_body_weight_kg,
         total_dose_g=total_g,
-        rounded_total_dose_g=round(sum(day.dose_g for day in day_plans), 2),
+        rounded_total_dose_g=rounded_total,
+        delivered_fraction=round(rounded_total / total_g, 4),
         total_waste_g=round(sum(day.waste_g for day in day_plans), 2),
         rounding_policy=rounding,
         rounding_tolerance=policy.rounding.tolerance,
         product=product.slug,
         rate_cap_ml_per_kg_min=cap,
+        egfr=request.egfr,
+        renal_function=measured,
+        renal_risk_factors=risk_factors,
+        release_needs_confirmation=measured == "confirm_each_cycle",
         days=tuple(day_plans),
         days_range=DaysRange(min=indication.days.min, max=indication.days.max),
         interval_weeks=indication.interval.initial_weeks,

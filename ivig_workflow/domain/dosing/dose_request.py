@@ -35,6 +35,13 @@ class DoseRequest(BaseModel):
     cardiac_impairment: bool = False
     thrombotic_risk: bool = False
     organ_involvement: frozenset[OrganInvolvement] = frozenset()
+    # Measured eGFR in mL/min/1.73 m2: classified by the centre's renal thresholds.
+    egfr: float | None = None
+    # Renal risk factors of the clinical reference besides age (raise the renal check).
+    diabetes: bool = False
+    nephrotoxic_drugs: bool = False
+    # A physician's reason to depart from the guideline's dose (see dose_overrides).
+    override_reason: str | None = None
     # Overrides of the centre's policy for this patient.
     dosing_weight: DosingWeightPolicy | None = None
     rounding: RoundingPolicy | None = None
@@ -78,7 +85,9 @@ def dose_g_per_kg(request: DoseRequest, indication: Indication) -> float:
         return dose.reduced_g_per_kg
     if request.g_per_kg is None:
         return dose.g_per_kg
-    if not dose.min_g_per_kg <= request.g_per_kg <= dose.max_g_per_kg:
+    # Below the guideline's dose is a departure a physician may override (dose_overrides);
+    # above its maximum is never planned.
+    if not 0 < request.g_per_kg <= dose.max_g_per_kg:
         raise InputError(
             "g_per_kg",
             f"must lie within {dose.min_g_per_kg:g}..{dose.max_g_per_kg:g} g/kg "

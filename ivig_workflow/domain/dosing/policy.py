@@ -60,6 +60,39 @@ class WeightLimit(_Model):
     source: str = Field(min_length=8)
 
 
+class RenalFunctionSetting(_Model):
+    """eGFR thresholds (mL/min/1.73 m2) and the renal risk factors' age."""
+
+    # Below this the patient has renal impairment: more days and the renal rate cap.
+    impaired_below_egfr: float = Field(gt=0)
+    # Below this a physician confirms each cycle before it is released.
+    confirm_below_egfr: float = Field(gt=0)
+    # Older than this is a renal risk factor (clinical reference: age > 65).
+    risk_age_over_years: float = Field(gt=0)
+    source: str = Field(min_length=8)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RenalFunctionSetting:
+        if self.confirm_below_egfr > self.impaired_below_egfr:
+            raise ValueError("confirm_below_egfr must not exceed impaired_below_egfr")
+        return self
+
+
+class CourseStartWindow(_Model):
+    """How far from today a course may start without being marked a backfill."""
+
+    max_days_past: int = Field(ge=0)
+    max_days_future: int = Field(ge=0)
+    source: str = Field(min_length=8)
+
+
+class LiveVaccineSetting(_Model):
+    """From which dose per cycle the plan warns to defer live vaccines."""
+
+    from_g_per_kg: float = Field(gt=0)
+    source: str = Field(min_length=8)
+
+
 class DosingPolicy(_Model):
     dosing_weight: DosingWeightSetting
     rounding: RoundingSetting
@@ -67,3 +100,6 @@ class DosingPolicy(_Model):
     observation: ObservationSetting
     height: HeightRange
     weight: WeightLimit
+    renal_function: RenalFunctionSetting
+    course_start: CourseStartWindow
+    live_vaccines: LiveVaccineSetting

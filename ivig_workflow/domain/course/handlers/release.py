@@ -6,13 +6,18 @@ is released again with fresh work items instead of colliding with the old ones.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, effect_key
 from ivig_workflow.domain.course.model import Course, Cycle
 from ivig_workflow.domain.course.rules import CourseRules
 
 _LABS = "renal function before each cycle (renal risk of high-dose IVIg)"
+_RISK = (
+    "clinical reference, renal risk (renal insufficiency, diabetes, age > 65, nephrotoxic "
+    "drugs): lowest practicable rate, hydration, renal function before each cycle"
+)
 
 
 def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
@@ -53,13 +58,7 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
             },
             rule="cycle.released", citation=rules.cite("dose", "dose per cycle"),
         ),
-        WorkItem(
-            key=key("pre_infusion_labs"), course_id=cid, role="infusion_nurse",
-            kind="pre_infusion_labs",
-            title=f"Check renal function before cycle {cycle.number} of course {cid}",
-            due_at=day_before, data=common,
-            rule="cycle.released", citation=rules.cite(None, _LABS),
-        ),
+        pre_infusion_labs(course, cycle, rules, key("pre_infusion_labs"), day_before, common),
         Notification(
             key=key("released"), course_id=cid, role="physician",
             subject=f"Course {cid}: cycle {cycle.number} released",
@@ -67,6 +66,34 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
             data=common, rule="cycle.released", citation=rules.cite("interval", "interval"),
         ),
     )
+
+
+def pre_infusion_labs(
+    course: Course,
+    cycle: Cycle,
+    rules: CourseRules,
+    key: str,
+    due_at: datetime,
+    common: dict[str, Any],
+) -> WorkItem:
+    """Renal function before each cycle; with renal risk factors, named, and hydration."""
+    cid = course.course_id
+    factors = list(cycle.plan.renal_risk_factors)
+    if not factors:
+        return WorkItem(
+            key=key, course_id=cid, role="infusion_nurse", kind="pre_infusion_labs",
+            title=f"Check renal function before cycle {cycle.number} of course {cid}",
+            due_at=due_at, data=common,
+            rule="cycle.released", citation=rules.cite(None, _LABS),
+        )  # fmt: skip
+    return WorkItem(
+        key=key, course_id=cid, role="infusion_nurse", kind="pre_infusion_labs",
+        title=f"Renal risk ({', '.join(factors)}): check renal function and hydration "
+        f"before cycle {cycle.number} of course {cid}",
+        due_at=due_at,
+        data={**common, "renal_risk_factors": factors, "checks": ["renal function", "hydration"]},
+        rule="cycle.renal_risk", citation=f"ivig-workflow policy: {_RISK}",
+    )  # fmt: skip
 
 
 def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from ivig_workflow.domain.course.decision import Outcome, Step
 from ivig_workflow.domain.course.effects import Effect, WorkItem, effect_key
 from ivig_workflow.domain.course.handlers.release import overdue_effects, release_effects
+from ivig_workflow.domain.course.handlers.release_hold import awaiting_confirmation, hold_effects
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
 from ivig_workflow.domain.course.rules import CourseRules
 
@@ -21,9 +22,15 @@ def sweep(course: Course, now: datetime, rules: CourseRules) -> Outcome:
         for stored in course.cycles:
             cycle = stored
             if cycle.status == "planned" and now >= rules.release_at(cycle.planned_start):
-                cycle = cycle.model_copy(update={"status": "released", "released_at": now})
-                effects.extend(release_effects(course, cycle, rules))
-                steps.append(Step(state, "cycle_due", state))
+                # The latest eGFR is read again at every release.
+                if not awaiting_confirmation(course, cycle, rules):
+                    cycle = cycle.model_copy(update={"status": "released", "released_at": now})
+                    effects.extend(release_effects(course, cycle, rules))
+                    steps.append(Step(state, "cycle_due", state))
+                elif cycle.release_held_at is None:
+                    cycle = cycle.model_copy(update={"release_held_at": now})
+                    effects.extend(hold_effects(course, cycle, rules))
+                    steps.append(Step(state, "cycle_held", state))
             if (
                 cycle.status == "released"
                 and cycle.escalated_at is None
