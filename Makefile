@@ -23,7 +23,7 @@ $(TOOLS)/.uv-$(UV_VERSION):
 	touch $@
 
 $(VENV)/.installed: pyproject.toml uv.lock $(TOOLS)/.uv-$(UV_VERSION)
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --quiet --python $(PYTHON)
 	touch $@
 
 run: venv

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "IVIG_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -84,10 +84,28 @@ def _settings_for(_values: tuple[str | None, ...]) -> Settings:
     return Settings()
 
 
+class _GivenOnly(Settings):
+    """The same fields and checks, fed from the arguments alone, never the process's
+    environment."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def settings_from(environ: Mapping[str, str]) -> Settings:
     """The settings a given environment would give, ignoring the process's own."""
-    given = {name: environ.get(variable) for name, variable in VARIABLES.items()}
-    return Settings.model_validate({name: value for name, value in given.items() if value})
+    given = {
+        name: environ[variable] for name, variable in VARIABLES.items() if environ.get(variable)
+    }
+    return Settings.model_construct(**dict(_GivenOnly.model_validate(given)))
 
 
 @functools.cache

@@ -48,8 +48,17 @@ export IVIG_STATE_DIR="$work/state"
 export IVIG_DATABASE_URL="sqlite:///$work/state/ivig.sqlite3"
 ivig=$work/venv/bin/ivig
 
-where=$("$work/venv/bin/python" -c 'import ivig_workflow; print(ivig_workflow.__file__)')
-[[ "$where" == "$work/venv/"* ]] || { echo "check-wheel: imported $where, not the wheel" >&2; exit 1; }
+# The code, the config and the migrations must all come from the installed wheel.
+"$work/venv/bin/python" - "$work/venv/" <<'PY'
+import sys
+import ivig_workflow
+from ivig_workflow import settings
+found = [ivig_workflow.__file__, settings.config_dir(), settings.migrations_dir()]
+outside = [str(path) for path in found if not str(path).startswith(sys.argv[1])]
+if outside:
+    sys.exit(f"check-wheel: not from the installed wheel: {outside}")
+print(f"check-wheel: config from {settings.config_dir()}")
+PY
 
 step "ivig guideline list --json"
 "$ivig" guideline list --json > guideline.json
@@ -63,9 +72,14 @@ step "ivig db upgrade"
 "$ivig" db upgrade
 
 step "ivig course start"
-course=$("$ivig" course start --patient PSN-0001 --indication dermatomyositis --weight-kg 72 \
-    --start-date 2026-12-07)
-echo "check-wheel: started course $course"
-"$ivig" course show "$course" --json > course.json
-[[ -s course.json ]] || { echo "check-wheel: course show printed nothing" >&2; exit 1; }
+"$ivig" course start --patient PSN-0001 --indication dermatomyositis --weight-kg 72 \
+    --start-date 2026-12-07 --json > started.json
+course=$("$work/venv/bin/python" -c 'import json; print(json.load(open("started.json"))["course_id"])')
+"$ivig" course show "$course" --json > shown.json
+"$work/venv/bin/python" -c '
+import json
+course = json.load(open("shown.json"))
+assert course["state"] == "initiation", course["state"]
+print("check-wheel: course", course["course_id"], "is in", course["state"])'
+[[ -f "$work/state/ivig.sqlite3" ]] || { echo "check-wheel: no database in $work/state" >&2; exit 1; }
 step "ok"
