@@ -3,15 +3,27 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# uv installs .venv exactly as uv.lock says (runtime + dev group, the project editable).
+# uv itself, at the version pyproject.toml requires, lives in a venv of its own: `uv
+# sync` removes from .venv whatever the lock does not list.
+TOOLS ?= .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"/\1/p' pyproject.toml)
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint check docs venv clean
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+$(TOOLS)/.uv-$(UV_VERSION):
+	rm -rf $(TOOLS)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
+	touch $@
+
+$(VENV)/.installed: pyproject.toml uv.lock $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV) sync --locked --quiet --python $(PYTHON)
 	touch $@
 
 run: venv
@@ -24,10 +36,23 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# The developer loop, about a minute: the linters and the fast unit tests.
+check: lint
+	$(BIN)/pytest -q -n 2 tests/unit
+
+# Every generated document, one line each: the file=the module:function that writes it.
+GENERATED_DOCS += docs/course-states.md=ivig_workflow.domain.diagram:document
+GENERATED_DOCS += docs/configuration.md=ivig_workflow.settings:document
+
+docs: venv
+	$(BIN)/python scripts/write-docs.py $(GENERATED_DOCS)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache
 
 # Benchmarks (issue 6): figures and ratios appended to bench/results/results.jsonl.
 # `bench` takes tens of minutes (the 1,000,000-course database is built once, in

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from ivig_workflow import settings
 from ivig_workflow.db.tables import REF, ApiTokenRow
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.unit_of_work import UnitOfWork, reading
@@ -48,9 +48,9 @@ def _pairs(text: str, source: str) -> dict[str, str]:
 
 def configured_tokens(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """name -> hash from the environment and the secrets file."""
-    env = os.environ if environ is None else environ
-    plain = _pairs(env.get(TOKENS_VARIABLE, ""), TOKENS_VARIABLE)
-    path = env.get(TOKENS_FILE_VARIABLE)
+    given = settings.get_settings() if environ is None else settings.settings_from(environ)
+    plain = _pairs(given.api_tokens.get_secret_value() if given.api_tokens else "", TOKENS_VARIABLE)
+    path = given.api_tokens_file
     if path:
         try:
             text = Path(path).read_text(encoding="utf-8")

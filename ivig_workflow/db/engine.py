@@ -26,9 +26,9 @@ from sqlmodel import Session
 from ivig_workflow import settings
 from ivig_workflow.domain.errors import InputError
 
-# Read from the source tree (the package is installed editable), never from
+# The checkout's state/migrations, or the copy inside an installed wheel; never from
 # IVIG_STATE_DIR: runtime files may live elsewhere, the schema history may not.
-MIGRATIONS_DIR = settings.REPO_ROOT / "state" / "migrations"
+MIGRATIONS_DIR = settings.migrations_dir()
 BUSY_TIMEOUT_MS = 5000
 # Execution option a writer sets to take SQLite's write lock when it begins.
 BEGIN_IMMEDIATE = "ivig_begin_immediate"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import time
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ivig_workflow import settings
 from ivig_workflow.loading.config_file import load_yaml_as
-from ivig_workflow.settings import config_dir
 
 
 class _Job(BaseModel):
@@ -43,7 +42,7 @@ class Schedules(BaseModel):
 
 
 def schedules_file() -> Path:
-    return Path(os.environ.get("IVIG_SCHEDULES_FILE") or config_dir() / "schedules.yaml")
+    return settings.schedules_file()
 
 
 def load_schedules(path: Path | None = None) -> Schedules:
