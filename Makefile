@@ -45,7 +45,7 @@ check: lint
 	$(BIN)/pytest -q -n 2 tests/unit
 
 # Every generated document, one line each: the file=the module:function that writes it.
-GENERATED_DOCS += docs/course-states.md=ivig_workflow.domain.diagram:document
+GENERATED_DOCS += docs/course-states.md=ivig_workflow.domain.course.diagram:document
 GENERATED_DOCS += docs/configuration.md=ivig_workflow.settings:document
 
 docs: venv
