@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ivig_workflow.domain.course.handlers.release_hold import held_for_confirmation
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState, Cycle
+from ivig_workflow.domain.course.release_hold import held_for_confirmation
 from ivig_workflow.domain.course.rules import CourseRules
 
 

@@ -31,10 +31,10 @@ from ivig_workflow.domain.course.handlers.infusions import on_infusion
 from ivig_workflow.domain.course.handlers.observations import on_observation
 from ivig_workflow.domain.course.handlers.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.course.handlers.relapse import on_relapse
-from ivig_workflow.domain.course.handlers.release_hold import on_release_confirmed
 from ivig_workflow.domain.course.handlers.review import on_response
 from ivig_workflow.domain.course.handlers.sweep import sweep
 from ivig_workflow.domain.course.model import Course
+from ivig_workflow.domain.course.release_hold import on_release_confirmed
 from ivig_workflow.domain.course.rules import CourseRules, require_aware
 from ivig_workflow.domain.course.start import CourseStart, open_course
 from ivig_workflow.domain.course.table import ROWS, TABLE, Row, allows

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from ivig_workflow.domain.course.decision import Outcome, Step
 from ivig_workflow.domain.course.effects import Effect, WorkItem, effect_key
 from ivig_workflow.domain.course.handlers.release import overdue_effects, release_effects
-from ivig_workflow.domain.course.handlers.release_hold import awaiting_confirmation, hold_effects
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
+from ivig_workflow.domain.course.release_hold import awaiting_confirmation, hold_effects
 from ivig_workflow.domain.course.rules import CourseRules
 
 
