@@ -17,6 +17,8 @@ from pydantic import (
     JsonValue,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -80,6 +82,27 @@ class ObservationData(_Frozen):
         return self
 
 
+class LongTermDecisionData(_Frozen):
+    decision: Literal["continue", "washout", "stop"]
+    justification: str | None = Field(default=None, min_length=1, validate_default=True)
+
+    @field_validator("justification")
+    @classmethod
+    def _continue_is_justified(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # The guideline allows long-term use only in rare or exceptional cases: going
+        # on is the exception and must say why.
+        if info.data.get("decision") == "continue" and not (value or "").strip():
+            raise ValueError("required when the decision is continue: why long-term use")
+        return value
+
+
+class FeverData(_Frozen):
+    # When the first infusion ended, as the ward recorded it; the hours since are
+    # counted from here to the event's occurred_at.
+    infusion_ended_at: AwareDatetime
+    temperature_c: float | None = Field(default=None, ge=30, le=45)
+
+
 class InfusionAdministered(_Event):
     type: Literal["infusion.administered"]
     data: InfusionData
@@ -125,6 +148,16 @@ class CourseCompleted(_Event):
     data: Reason
 
 
+class LongTermDecided(_Event):
+    type: Literal["long_term.decided"]
+    data: LongTermDecisionData
+
+
+class FeverPersisted(_Event):
+    type: Literal["fever.persisted"]
+    data: FeverData
+
+
 WardEvent = Annotated[
     InfusionAdministered
     | ResponseAssessed
@@ -134,7 +167,9 @@ WardEvent = Annotated[
     | CourseHeld
     | CourseResumed
     | CourseDiscontinued
-    | CourseCompleted,
+    | CourseCompleted
+    | LongTermDecided
+    | FeverPersisted,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -147,6 +182,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "course.resumed",
     "course.discontinued",
     "course.completed",
+    "long_term.decided",
+    "fever.persisted",
 )
 
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)

@@ -20,7 +20,8 @@ class Row:
     guard: str
     to_state: CourseState
     rule: str
-    source: str | None  # interval | initial_duration | long_term | efficacy | days | dose
+    # interval | initial_duration | long_term | efficacy | days | dose | retreatment
+    source: str | None
 
 
 INIT, ACT, REV = CourseState.INITIATION, CourseState.ACTIVE, CourseState.RESPONSE_REVIEW
@@ -30,6 +31,7 @@ INF, RESP, RELAPSE = "infusion.administered", "response.assessed", "relapse.repo
 AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
+LTD, DECIDED, FEVER = CourseState.LONG_TERM_DECISION, "long_term.decided", "fever.persisted"
 
 # fmt: off
 TABLE: tuple[Row, ...] = (
@@ -101,6 +103,25 @@ TABLE: tuple[Row, ...] = (
     Row(ACT, "tick", "cycle_overdue", ACT, "cycle.overdue", "interval"),
     Row(EXT, "tick", "cycle_overdue", EXT, "cycle.overdue", "interval"),
     Row(WASH, "tick", "relapse_check_due", WASH, "washout.relapse_check", "long_term"),
+    # Long-term use only in rare or exceptional cases: past the initial duration
+    # (the review) and every few cycles after, a physician decides.
+    Row(REV, RESP, "partial_long_term", LTD, "long_term.decision_due", "long_term"),
+    Row(REV, RESP, "good_long_term", LTD, "long_term.decision_due", "long_term"),
+    Row(ACT, INF, "washout_prompt_cycle_completed", LTD, "long_term.washout_prompt", "long_term"),
+    Row(EXT, INF, "washout_prompt_cycle_completed", LTD, "long_term.washout_prompt", "long_term"),
+    Row(LTD, DECIDED, "continue_active", ACT, "long_term.continued", "long_term"),
+    Row(LTD, DECIDED, "continue_interval_extension", EXT, "long_term.continued", "long_term"),
+    Row(LTD, DECIDED, "washout", WASH, "long_term.washout", "long_term"),
+    Row(LTD, DECIDED, "stop", DONE, "long_term.stopped", "long_term"),
+    Row(LTD, AE, "severe", HOLD, "adverse_event.severe_hold", None),
+    Row(LTD, AE, "mild_or_moderate", LTD, "adverse_event.recorded", None),
+    Row(LTD, OBS, "always", LTD, "measurements.updated", "dose"),
+    Row(LTD, HELD, "by_physician", HOLD, "hold.by_physician", None),
+    Row(HOLD, RESUMED, "held_from_long_term_decision", LTD, "hold.resumed", None),
+    Row(LTD, ENDED, "by_physician", STOP, "course.discontinued", None),
+    Row(LTD, COMPLETED, "by_physician", DONE, "course.completed", "long_term"),
+    # Kawasaki disease: a second dose when fever persists after the first.
+    Row(DONE, FEVER, "retreatment", ACT, "retreatment.second_dose", "retreatment"),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

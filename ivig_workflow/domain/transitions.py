@@ -23,16 +23,20 @@ from ivig_workflow.domain.events import (
     CourseDiscontinued,
     CourseHeld,
     CourseResumed,
+    FeverPersisted,
     InfusionAdministered,
+    LongTermDecided,
     ObservationRecorded,
     RelapseReported,
     ResponseAssessed,
     WardEvent,
 )
 from ivig_workflow.domain.infusions import on_infusion
+from ivig_workflow.domain.long_term import on_long_term_decided
 from ivig_workflow.domain.observations import on_observation
 from ivig_workflow.domain.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.relapse import on_relapse
+from ivig_workflow.domain.retreatment import on_fever_persisted
 from ivig_workflow.domain.review import on_response
 from ivig_workflow.domain.sweep import sweep
 from ivig_workflow.domain.transition_table import ROWS, TABLE, Row, allows
@@ -85,6 +89,10 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_resumed(course, event, rules)
         case CourseDiscontinued() | CourseCompleted():
             return on_ended(course, event, rules)
+        case LongTermDecided():
+            return on_long_term_decided(course, event, rules)
+        case FeverPersisted():
+            return on_fever_persisted(course, event, rules)
 
 
 def _applied(
@@ -112,6 +120,7 @@ def _applied(
                 event_key=event_key,
                 at=at,
                 actor=actor,
+                reason=outcome.reason,
             )
         )
     course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
