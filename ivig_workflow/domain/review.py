@@ -61,7 +61,8 @@ def on_response(course: Course, event: ResponseAssessed, rules: CourseRules) -> 
         )
         waiting = pending(course)
         if waiting is not None:
-            course = redate(course, rules, waiting, due_after_last(course, today))
+            due = due_after_last(course, today)
+            course = redate(course, rules, waiting, due, earliest=today)
         return Outcome(course, (Step(state, "worse", S.ACTIVE),))
     guard = "not_worse" if state == S.INTERVAL_EXTENSION else "any_outcome"
     return Outcome(course, (Step(state, guard, state),))

@@ -14,6 +14,7 @@ from ivig_workflow.domain.adverse_events import on_adverse_event
 from ivig_workflow.domain.course import Course
 from ivig_workflow.domain.course_rules import CourseRules, require_aware
 from ivig_workflow.domain.course_start import CourseStart, open_course
+from ivig_workflow.domain.cycle_placement import placement_work
 from ivig_workflow.domain.cycle_schedule import next_due_at
 from ivig_workflow.domain.decision import Decision, Outcome, Refusal, Transition
 from ivig_workflow.domain.effects import Notification, effect_key
@@ -46,12 +47,12 @@ __all__ = ["TABLE", "Decision", "Row", "decide", "start_course", "tick"]
 
 def start_course(start: CourseStart, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(open_course(start, rules), "start", None, now, start.actor, rules)
+    return _applied(open_course(start, rules), "start", None, now, start.actor, rules, None)
 
 
 def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(sweep(course, now, rules), "tick", None, now, None, rules)
+    return _applied(sweep(course, now, rules), "tick", None, now, None, rules, course)
 
 
 def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRules) -> Decision:
@@ -68,7 +69,7 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
     result = _handle(course, event, rules)
     if isinstance(result, Refusal):
         return _refused(course, event, result.reason, result.rule)
-    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules)
+    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules, course)
 
 
 def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
@@ -102,6 +103,7 @@ def _applied(
     at: datetime,
     actor: str | None,
     rules: CourseRules,
+    before: Course | None,
 ) -> Decision:
     transitions = []
     for step in outcome.steps:
@@ -124,8 +126,11 @@ def _applied(
             )
         )
     course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    # Wherever dates were planned (start, completion, review, relapse, resume, new
+    # measurements), a cycle whose days could not be made consecutive is raised.
+    effects = (*outcome.effects, *placement_work(before, course, rules))
     return Decision(
-        course=course, status="applied", transitions=tuple(transitions), effects=outcome.effects
+        course=course, status="applied", transitions=tuple(transitions), effects=effects
     )
 
 

@@ -100,8 +100,10 @@ def test_a_one_day_kawasaki_cycle_starts_and_completes_in_one_event() -> None:
         ),
         (
             "dermatomyositis",
-            date(2025, 3, 7),  # an outpatient cycle waits for the centre to reopen
-            (date(2025, 3, 7), date(2025, 3, 10), date(2025, 3, 11)),
+            # An outpatient cycle asked for a Friday starts on the Monday so that its
+            # days are consecutive (issue 11; it used to run Fri, Mon, Tue).
+            date(2025, 3, 7),
+            (date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)),
             "Administration of the immunoglobulin should be spread over 2-5 consecutive days.",
         ),
     ],
