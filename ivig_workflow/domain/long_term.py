@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from ivig_workflow.domain.course import Course, CourseState
 from ivig_workflow.domain.course_rules import CourseRules
-from ivig_workflow.domain.cycle_schedule import due_after_last, plan_next
+from ivig_workflow.domain.cycle_schedule import plan_next
 from ivig_workflow.domain.decision import Outcome, Refusal, Step
 from ivig_workflow.domain.effects import (
     Effect,
@@ -113,8 +113,8 @@ def _item_key(course: Course) -> str:
 def _decision_item(course: Course, rules: CourseRules, today: date) -> WorkItem:
     long_term = rules.indication.long_term
     done = course.cycles_in_series_completed
-    # Due when the next cycle would have been released had the course run on.
-    due = max(rules.release_at(due_after_last(course, today)), rules.midnight(today))
+    # Due tomorrow, as the review's own task: the next cycle waits on it.
+    due = rules.midnight(today + timedelta(days=1))
     return WorkItem(
         key=_item_key(course),
         course_id=course.course_id,

@@ -17,7 +17,8 @@ from sqlmodel import col
 from ivig_workflow.db.tables import WorkItemRow
 from ivig_workflow.domain.course import DoseOptions
 from ivig_workflow.service.unit_of_work import reading
-from tests.integration.course_driver import Ward, assert_quoted, row_counts
+from ivig_workflow.service.worklist import centre_worklist
+from tests.integration.course_driver import RULEBOOK, Ward, assert_quoted, row_counts
 
 MYOSITIS_LONG_TERM = (
     "Therapeutic efficacy should have been achieved after 6 treatment cycles, however, or "
@@ -124,6 +125,8 @@ def test_pemphigus_long_term_decision_then_completed_by_physician(engine: Engine
     view = ward.view()
     [decision] = [t for t in view["open_tasks"] if t["kind"] == "long_term_decision"]
     assert " ".join(BLISTERING_LONG_TERM.split()) in decision["citation"]
+    morning = centre_worklist(engine, RULEBOOK, "main", ward.local(date(2026, 7, 2), 6))
+    assert "long_term_decision" in {row.kind for row in morning.reviews_due}
     before = row_counts(engine)
     assert ward.tick(ward.local(date(2027, 1, 1))).actions == []  # nothing runs on silently
     assert row_counts(engine) == before
