@@ -37,6 +37,7 @@ def course_from_rows(row: Any, patient_ref: str, cycles: list[Any], days: list[A
         guideline_version=row["guideline_version"],
         state=row["state"],
         state_before_hold=row["state_before_hold"],
+        state_after_decision=row["state_after_decision"],
         series=row["series"],
         cycles_in_series_completed=row["cycles_in_series_completed"],
         cycles_completed=row["cycles_completed"],

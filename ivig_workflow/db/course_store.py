@@ -233,5 +233,6 @@ class CourseStore:
                     "rule": transition.rule,
                     "citation": transition.citation,
                     "actor": transition.actor,
+                    "reason": transition.reason,
                 }
             )

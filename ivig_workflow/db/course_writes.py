@@ -36,6 +36,7 @@ def course_values(course: Course, now: datetime) -> dict[str, Any]:
     return {
         "state": course.state,
         "state_before_hold": course.state_before_hold,
+        "state_after_decision": course.state_after_decision,
         "series": course.series,
         "cycles_in_series_completed": course.cycles_in_series_completed,
         "cycles_completed": course.cycles_completed,

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
-from ivig_workflow.domain.course.effects import Notification, WorkItem
+from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, WorkItemClosed
 
 
 def insert_rows(connection: Connection, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
@@ -46,10 +46,9 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-def write_effects(
-    connection: Connection, effects: Sequence[tuple[WorkItem | Notification, datetime]]
-) -> None:
-    """Each effect with the instant it was decided at."""
+def write_effects(connection: Connection, effects: Sequence[tuple[Effect, datetime]]) -> None:
+    """Each effect with the instant it was decided at. Items are inserted before any
+    is closed, so a batch that raises and closes the same item leaves it closed."""
     insert_new_keys(
         connection,
         WorkItemRow,
@@ -60,6 +59,36 @@ def write_effects(
         OutboxRow,
         [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)],
     )
+    closings = [close_values(e, now) for e, now in effects if isinstance(e, WorkItemClosed)]
+    if closings:
+        connection.execute(_CLOSE_OPEN_ITEM, closings)
+
+
+_WORK_ITEMS: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
+# Only an open item is closed: one a person closed first keeps their record.
+_CLOSE_OPEN_ITEM = (
+    update(_WORK_ITEMS)
+    .where(
+        _WORK_ITEMS.c.key == bindparam("b_key"),
+        _WORK_ITEMS.c.status == WorkItemStatus.OPEN.value,
+    )
+    .values(
+        status=bindparam("b_status"),
+        closed_at=bindparam("b_closed_at"),
+        closed_by=bindparam("b_closed_by"),
+        close_reason=bindparam("b_reason"),
+    )
+)
+
+
+def close_values(closing: WorkItemClosed, now: datetime) -> dict[str, Any]:
+    return {
+        "b_key": closing.work_item_key,
+        "b_status": WorkItemStatus(closing.outcome),
+        "b_closed_at": now,
+        "b_closed_by": closing.closed_by,
+        "b_reason": f"{closing.reason} ({closing.rule})",
+    }
 
 
 def work_item_values(item: WorkItem, now: datetime) -> dict[str, Any]:

@@ -73,6 +73,9 @@ class CourseRow(SQLModel, table=True):
     guideline_version: str = Field(max_length=REF)
     state: CourseState = Field(sa_type=EnumByValue(CourseState), index=True)
     state_before_hold: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
+    state_after_decision: CourseState | None = Field(
+        default=None, sa_type=EnumByValue(CourseState)
+    )
     series: int = 1
     cycles_in_series_completed: int = 0
     cycles_completed: int = 0
@@ -172,6 +175,7 @@ class TransitionLogRow(SQLModel, table=True):
     rule: str = Field(sa_type=Text)
     citation: str | None = Field(default=None, sa_type=Text)
     actor: str | None = Field(default=None, max_length=REF)
+    reason: str | None = Field(default=None, sa_type=Text)  # the physician's why, if any
 
 
 class WorkItemRow(SQLModel, table=True):

@@ -90,6 +90,17 @@ def _ward_day(
             engine,
             rulebook,
         )
+    if view["state"] == "long_term_decision":
+        # The demo's physicians go on: long-term use needs their justification.
+        return _send(
+            course_id,
+            "long_term.decided",
+            f"long-term-{view['cycles_completed']}",
+            at,
+            {"decision": "continue", "justification": "demo: relapses without IVIg"},
+            engine,
+            rulebook,
+        )
     for cycle in view["cycles"]:
         if cycle["status"] not in ("released", "in_progress"):
             continue

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from ivig_workflow.domain.course.model import DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.course.policy import CoursePolicy
 from ivig_workflow.domain.course.rules import CourseRules, CyclePlanner
 from ivig_workflow.domain.dosing.dose_plan import plan_dose
 from ivig_workflow.domain.dosing.dose_request import DoseRequest
@@ -21,6 +22,7 @@ from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline.model import Guideline, Indication
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.loading.centres import Centres, load_centres
+from ivig_workflow.loading.course_policy import load_course_policy
 from ivig_workflow.loading.dosing_policy import load_dosing_policy
 from ivig_workflow.loading.guideline import load_guideline
 from ivig_workflow.loading.products import load_products
@@ -32,6 +34,7 @@ class Rulebook:
     centres: Centres
     formulary: Formulary
     policy: DosingPolicy
+    course_policy: CoursePolicy = field(default_factory=CoursePolicy)
     release_lead_days: int = 7
     overdue_grace_days: int = 2
     _rules: dict[tuple[str, str], CourseRules] = field(default_factory=dict, compare=False)
@@ -57,6 +60,7 @@ class Rulebook:
                 release_lead_days=self.release_lead_days,
                 overdue_grace_days=self.overdue_grace_days,
                 renal_confirm_below_egfr=self.policy.renal_function.confirm_below_egfr,
+                policy=self.course_policy,
             )
         return self._rules[key]
 
@@ -123,4 +127,5 @@ def load_rulebook(config_dir: Path | None = None) -> Rulebook:
         centres=load_centres(config_dir),
         formulary=load_products(config_dir),
         policy=load_dosing_policy(config_dir),
+        course_policy=load_course_policy(config_dir),
     )

@@ -92,6 +92,7 @@ def course_json(
                 "rule": row.rule,
                 "citation": row.citation,
                 "actor": row.actor,
+                "reason": row.reason,
             }
             for row in history
         ],

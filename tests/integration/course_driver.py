@@ -99,7 +99,13 @@ class Ward:
         return sweep_due(now, engine=self.engine, rulebook=self.rulebook)
 
     def send(
-        self, kind: str, data: dict[str, Any] | None, at: datetime, *, key: str | None = None
+        self,
+        kind: str,
+        data: dict[str, Any] | None,
+        at: datetime,
+        *,
+        key: str | None = None,
+        actor: str | None = None,
     ) -> EventAnswer:
         self.sent += 1
         event: dict[str, Any] = {
@@ -108,6 +114,8 @@ class Ward:
             "key": key or f"{self.course_id}:{self.sent}",
             "occurred_at": at.isoformat(),
         }
+        if actor is not None:
+            event["actor"] = actor
         if data is not None:
             event["data"] = data
         return receive_event(

@@ -11,10 +11,14 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlmodel import col
 
+from ivig_workflow.db.tables import WorkItemRow
 from ivig_workflow.domain.course.model import DoseOptions
-from tests.integration.course_driver import Ward, assert_quoted, row_counts
+from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.worklist import centre_worklist
+from tests.integration.course_driver import RULEBOOK, Ward, assert_quoted, row_counts
 
 MYOSITIS_LONG_TERM = (
     "Therapeutic efficacy should have been achieved after 6 treatment cycles, however, or "
@@ -84,17 +88,68 @@ def test_dermatomyositis_review_extension_washout_relapse_new_series(engine: Eng
     ward.assert_consistent()
 
 
-def test_pemphigus_reviewed_without_washout_completed_by_physician(engine: Engine) -> None:
+BLISTERING_LONG_TERM = (
+    "Long-term therapy with IVIg is recommended only in rare cases. An exception to this "
+    "are cases in which disease recurrence occurs after withdrawal of IVIg therapy and no "
+    "other treatment options exist. Regular washout periods should be attempted."
+)
+
+
+def _tasks(engine: Engine, course_id: str, kind: str) -> list[WorkItemRow]:
+    with reading(engine) as session:
+        return list(
+            session.scalars(
+                select(WorkItemRow).where(
+                    col(WorkItemRow.course_id) == course_id, col(WorkItemRow.kind) == kind
+                )
+            ).all()
+        )
+
+
+def test_pemphigus_long_term_decision_then_completed_by_physician(engine: Engine) -> None:
+    # Issue 11 changed this test: blistering courses used to run on 4-6 weekly after
+    # the review; now a physician decides on long-term use and the decision recurs.
+    assert_quoted(BLISTERING_LONG_TERM)
     ward = Ward.start(engine, "pemphigus-vulgaris")
     for _ in range(6):
         view = ward.run_cycle()
     assert view["state"] == "response_review"
-    ward.send("response.assessed", {"outcome": "good"}, ward.local(date(2026, 7, 1)))
+    answer = ward.send(
+        "response.assessed", {"outcome": "good"}, ward.local(date(2026, 7, 1)), actor="dr-r"
+    )
+    assert (answer.status, answer.state) == ("applied", "long_term_decision")
+    # The review's task closed when its answer was recorded; the decision's opened.
+    [review] = _tasks(engine, ward.course_id, "assess_response")
+    assert (review.status.value, review.closed_by) == ("done", "dr-r")
+    assert review.close_reason == "response recorded: good (response.assessed)"
+    view = ward.view()
+    [decision] = [t for t in view["open_tasks"] if t["kind"] == "long_term_decision"]
+    assert " ".join(BLISTERING_LONG_TERM.split()) in decision["citation"]
+    morning = centre_worklist(engine, RULEBOOK, "main", ward.local(date(2026, 7, 2), 6))
+    assert "long_term_decision" in {row.kind for row in morning.reviews_due}
+    before = row_counts(engine)
+    assert ward.tick(ward.local(date(2027, 1, 1))).actions == []  # nothing runs on silently
+    assert row_counts(engine) == before
+    refused = ward.send(
+        "long_term.decided", {"decision": "continue", "justification": "why"},
+        ward.local(date(2026, 7, 2)),
+    )
+    assert (refused.status, refused.rule) == ("refused", "long_term.decided_by")
+    why = "recurrence after each withdrawal, no other treatment option"
+    answer = ward.send(
+        "long_term.decided", {"decision": "continue", "justification": why},
+        ward.local(date(2026, 7, 2)), actor="dr-b",
+    )
+    assert (answer.status, answer.state) == ("applied", "interval_extension")
+    entry = ward.view()["history"][-1]
+    assert (entry["rule"], entry["actor"], entry["reason"]) == ("long_term.continued", "dr-b", why)
+    [item] = _tasks(engine, ward.course_id, "long_term_decision")
+    assert (item.status.value, item.closed_by) == ("done", "dr-b")
     for _ in range(6):
         view = ward.run_cycle()
-    # Blistering diseases have no washout after cycle 12: the next cycle is planned.
-    assert (view["state"], view["cycles_completed"]) == ("interval_extension", 12)
-    assert view["cycles"][-1]["status"] == "planned"
+    # Six cycles on, the decision comes back with the prompt to attempt a washout.
+    assert (view["state"], view["cycles_completed"]) == ("long_term_decision", 12)
+    assert not [c for c in view["cycles"] if c["status"] == "planned"]
     answer = ward.send(
         "course.completed", {"reason": "remission off therapy"}, ward.local(date(2027, 2, 1))
     )
@@ -111,6 +166,13 @@ def test_vasculitis_partial_response_hold_and_discontinuation(engine: Engine) ->
     for _ in range(6):
         ward.run_cycle()
     answer = ward.send("response.assessed", {"outcome": "partial"}, ward.local(date(2026, 7, 1)))
+    assert (answer.status, answer.state) == ("applied", "long_term_decision")  # issue 11
+    answer = ward.send(
+        "long_term.decided",
+        {"decision": "continue", "justification": "renal vasculitis still active"},
+        ward.local(date(2026, 7, 1), 12),
+        actor="dr-v",
+    )
     assert (answer.status, answer.state) == ("applied", "active")
     assert ward.view()["interval_weeks"] == 4
     cycle = ward.release()

@@ -15,9 +15,9 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from ivig_workflow.domain.course.decision import Decision
-from ivig_workflow.domain.course.events import InfusionAdministered, WardEvent
-from ivig_workflow.domain.course.model import RELEASING_STATES, Course
+from ivig_workflow.domain.course.decision import Decision, Transition
+from ivig_workflow.domain.course.events import FeverPersisted, InfusionAdministered, WardEvent
+from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
 from ivig_workflow.domain.course.replay import RecordedStep, replay
 from ivig_workflow.domain.course.table import TABLE
 from ivig_workflow.domain.course.transitions import decide, start_course, tick
@@ -41,6 +41,7 @@ class CourseMachine(RuleBasedStateMachine):
         self.steps: list[RecordedStep] = []
         self.sent: dict[str, WardEvent] = {}
         self.effect_keys: set[str] = set()
+        self.transitions: list[Transition] = []
         self.counter = 0
         self._check(None, decision)
 
@@ -129,6 +130,18 @@ class CourseMachine(RuleBasedStateMachine):
         if self.counter % 9 == 0:  # rarely, so that runs reach the later states
             self._send(type_, reason="physician")
 
+    @rule(
+        decision=st.sampled_from(["continue"] * 4 + ["washout", "stop"]),
+        actor=st.sampled_from(["dr-a", None]),
+    )
+    def decide_long_term(self, decision: str, actor: str | None) -> None:
+        self._send("long_term.decided", actor=actor, decision=decision, justification="why")
+
+    @rule(hours=st.floats(min_value=0, max_value=96))
+    def fever_persists(self, hours: float) -> None:
+        ended = self.now - timedelta(hours=hours)
+        self._send("fever.persisted", infusion_ended_at=ended.isoformat())
+
     @precondition(lambda self: bool(self.sent))
     @rule(data=st.data())
     def resend_under_a_new_key(self, data: st.DataObject) -> None:
@@ -147,10 +160,10 @@ class CourseMachine(RuleBasedStateMachine):
         self._record(again, before, decision)
 
     # --- checks --------------------------------------------------------------
-    def _send(self, type_: str, **data: Any) -> None:
+    def _send(self, type_: str, actor: str | None = None, **data: Any) -> None:
         self.counter += 1
         key = f"k-{self.counter}"
-        event = ward_event(type_, self.now, key, **data)
+        event = ward_event(type_, self.now, key, actor=actor, **data)
         self.sent[key] = event
         before = self.course
         self._record(event, before, decide(self.course, event, self.now, rules=self.course_rules))
@@ -164,15 +177,22 @@ class CourseMachine(RuleBasedStateMachine):
         released_before = {c.number for c in before.cycles if c.released_at is not None}
         for cycle in decision.course.cycles:
             if cycle.status == "released" and cycle.number not in released_before:
+                # Only the sweep releases, but an acute retreatment is released at once.
+                if isinstance(event, FeverPersisted):
+                    assert before.state == CourseState.COMPLETED
+                    continue
                 assert event is None and before.state in RELEASING_STATES, before.state
         self.course = decision.course
         self._check(event, decision)
 
     def _check(self, event: WardEvent | None, decision: Decision) -> None:
+        self.transitions.extend(decision.transitions)
         for t in decision.transitions:
             assert (t.from_state, t.trigger, t.guard, t.to_state) in LEGAL
             assert t.citation
             tally(f"reached {t.to_state.value}")
+            if t.rule.startswith(("long_term.", "retreatment.")):
+                tally(f"rule {t.rule}")
         for effect in decision.effects:
             assert effect.key not in self.effect_keys, effect.key
             self.effect_keys.add(effect.key)
@@ -181,6 +201,29 @@ class CourseMachine(RuleBasedStateMachine):
     def interval_within_the_guideline(self) -> None:
         interval = self.course_rules.indication.interval
         assert interval.initial_weeks <= self.course.interval_weeks <= interval.max_weeks
+
+    @invariant()
+    def nothing_released_while_a_decision_is_awaited(self) -> None:
+        if self.course.state == CourseState.LONG_TERM_DECISION:
+            assert self.course.state_after_decision in RELEASING_STATES
+            assert not [c for c in self.course.cycles if c.status in ("planned", "released")]
+            assert self.course.next_due_at is None
+
+    @invariant()
+    def long_term_only_with_a_decision(self) -> None:
+        """Past the review, a course needing a decision has had one per prompt."""
+        long_term = self.course_rules.indication.long_term
+        if long_term.needs_decision and self.course.state in RELEASING_STATES:
+            assert long_term.review_at_cycle is not None
+            every = self.course_rules.policy.long_term.washout_prompt_every_cycles
+            since = self.course.cycles_in_series_completed - long_term.review_at_cycle
+            if since >= 0:
+                assert self.continued_in_series() >= since // every + 1
+
+    def continued_in_series(self) -> int:
+        rules = [t.rule for t in self.transitions]
+        starts = [i for i, rule in enumerate(rules) if rule == "relapse.new_series"]
+        return rules[(starts[-1] if starts else 0):].count("long_term.continued")
 
     @invariant()
     def at_most_one_cycle_pending(self) -> None:
@@ -198,6 +241,22 @@ class SingleCycleMachine(CourseMachine):
     slug = "toxic-epidermal-necrolysis"
 
 
+class LongTermMachine(CourseMachine):
+    """Pemphigus: long-term use only in rare cases, the physician decides."""
+
+    slug = "pemphigus-vulgaris"
+
+
+class KawasakiMachine(CourseMachine):
+    """One cycle, and at most one retreatment for persisting fever."""
+
+    slug = "kawasaki-disease"
+
+    @invariant()
+    def at_most_one_retreatment(self) -> None:
+        assert len(self.course.cycles) <= 2
+
+
 _SETTINGS = settings(
     max_examples=120,
     stateful_step_count=200,
@@ -208,3 +267,7 @@ TestCourseMachine = CourseMachine.TestCase
 TestCourseMachine.settings = _SETTINGS
 TestSingleCycleMachine = SingleCycleMachine.TestCase
 TestSingleCycleMachine.settings = settings(_SETTINGS, max_examples=30, stateful_step_count=40)
+TestLongTermMachine = LongTermMachine.TestCase
+TestLongTermMachine.settings = settings(_SETTINGS, max_examples=60)
+TestKawasakiMachine = KawasakiMachine.TestCase
+TestKawasakiMachine.settings = settings(_SETTINGS, max_examples=40, stateful_step_count=60)

@@ -1,7 +1,7 @@
 """A stateful hypothesis test over the database, with an injected clock.
 
 Random ward events (infusion days in any order, resent keys, assessments,
-relapses, holds, adverse events, new weights) and sweeps as the clock moves on,
+relapses, holds, adverse events, new weights, long-term decisions) and sweeps as the clock moves on,
 all through `receive_event` and `sweep_due`. After every step: only legal
 transitions in the log, gapless; the interval within the guideline's maximum; no
 cycle released while the course may not receive one; no effect stored twice; and
@@ -24,7 +24,9 @@ from ivig_workflow.db.tables import OutboxRow, TransitionLogRow, WorkItemRow
 from ivig_workflow.service.unit_of_work import reading
 from tests.integration.course_driver import RULEBOOK, Ward, row_counts
 
-BLOCKED = {"response_review", "washout", "on_hold", "completed", "discontinued"}
+BLOCKED = {
+    "response_review", "long_term_decision", "washout", "on_hold", "completed", "discontinued",
+}
 INDICATIONS = ["dermatomyositis", "pemphigus-vulgaris", "toxic-epidermal-necrolysis"]
 
 
@@ -47,6 +49,12 @@ def _machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 view = self.ward.run_cycle()
                 if number == 6:
                     self.ward.send("response.assessed", {"outcome": "good"}, self._after(view))
+                if self.ward.view()["state"] == "long_term_decision":  # pemphigus: continue
+                    self.ward.send(
+                        "long_term.decided",
+                        {"decision": "continue", "justification": "no other option"},
+                        self._after(view), actor="dr-p",
+                    )
             if head_start:
                 self.now = self._after(self.ward.view())
 
@@ -107,6 +115,15 @@ def _machine(engine: Engine) -> type[RuleBasedStateMachine]:
         @rule(outcome=st.sampled_from(["good", "good", "partial", "none", "worse"]))
         def response(self, outcome: str) -> None:
             self._send("response.assessed", {"outcome": outcome})
+
+        @rule(decision=st.sampled_from(["continue", "continue", "washout", "stop"]))
+        def long_term(self, decision: str) -> None:
+            self.now += timedelta(hours=1)
+            data = {"decision": decision, "justification": "decided"}
+            answer = self.ward.send("long_term.decided", data, self.now, actor="dr-p")
+            assert answer.status in ("applied", "refused"), answer
+            if answer.key:
+                self.keys.append(answer.key)
 
         @rule()
         def relapse(self) -> None:

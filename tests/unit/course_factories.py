@@ -109,9 +109,16 @@ class Ward:
     def tick(self, now: datetime) -> Decision:
         return self._keep(tick(self.course, now, rules=self.rules))
 
-    def send(self, type_: str, at: datetime, key: str | None = None, **data: Any) -> Decision:
+    def send(
+        self,
+        type_: str,
+        at: datetime,
+        key: str | None = None,
+        actor: str | None = None,
+        **data: Any,
+    ) -> Decision:
         self.counter += 1
-        event = ward_event(type_, at, key or f"k-{self.counter}", **data)
+        event = ward_event(type_, at, key or f"k-{self.counter}", actor=actor, **data)
         return self._keep(decide(self.course, event, at, rules=self.rules))
 
     def give_cycle(self, order: tuple[int, ...] | None = None) -> list[Decision]:
@@ -144,7 +151,14 @@ class Ward:
 
 
 def ward_event(
-    type_: str, at: datetime, key: str, course_id: str = "c-1", **data: Any
+    type_: str,
+    at: datetime,
+    key: str,
+    course_id: str = "c-1",
+    actor: str | None = None,
+    **data: Any,
 ) -> WardEvent:
     raw = {"type": type_, "course_id": course_id, "key": key, "occurred_at": at, "data": data}
+    if actor is not None:
+        raw["actor"] = actor
     return parse_ward_event(raw)

@@ -46,12 +46,21 @@ def test_a_dermatomyositis_course_from_start_to_a_second_series() -> None:
             assert (t.from_state, t.trigger, t.guard, t.to_state) in legal
 
 
-def test_a_blistering_course_without_washout_continues_until_the_physician_completes() -> None:
+def test_a_blistering_course_continued_long_term_runs_until_the_physician_completes() -> None:
+    # Issue 11 changed this: the course no longer runs on by itself after the review
+    # ("Long-term therapy with IVIg is recommended only in rare cases"); a physician
+    # continues it with a justification (tests/unit/test_long_term_decision.py).
     ward = Ward.start("pemphigus-vulgaris", date(2025, 1, 6))
     for _ in range(6):
         ward.give_cycle()
     ward.send("response.assessed", local(date(2025, 6, 2)), outcome="good")
+    assert ward.course.state == "long_term_decision"
+    ward.send("long_term.decided", local(date(2025, 6, 2)), actor="dr-a",
+              decision="continue", justification="recurs on withdrawal")
     for _ in range(10):
+        if ward.course.state == "long_term_decision":  # after every 6 further cycles
+            ward.send("long_term.decided", local(ward.course.cycles[-1].planned_start),
+                      actor="dr-a", decision="continue", justification="still needed")
         ward.give_cycle()
     assert (ward.course.state, ward.course.interval_weeks) == ("interval_extension", 6)
     assert ward.course.cycles_completed == 16
@@ -91,8 +100,10 @@ def test_a_one_day_kawasaki_cycle_starts_and_completes_in_one_event() -> None:
         ),
         (
             "dermatomyositis",
-            date(2025, 3, 7),  # an outpatient cycle waits for the centre to reopen
-            (date(2025, 3, 7), date(2025, 3, 10), date(2025, 3, 11)),
+            # An outpatient cycle asked for a Friday starts on the Monday so that its
+            # days are consecutive (issue 11; it used to run Fri, Mon, Tue).
+            date(2025, 3, 7),
+            (date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)),
             "Administration of the immunoglobulin should be spread over 2-5 consecutive days.",
         ),
     ],

@@ -99,6 +99,9 @@ def test_a_worse_assessment_in_extension_returns_to_the_initial_interval() -> No
     assert_quoted("Initially, adjuvant IVIg therapy should be administered every 4 weeks.")
     ward = ward_at_review("pemphigus-vulgaris")
     ward.send("response.assessed", local(date(2025, 6, 2)), outcome="good")
+    # Since issue 11 pemphigus waits for the long-term decision after the review.
+    ward.send("long_term.decided", local(date(2025, 6, 2)), actor="dr-a",
+              decision="continue", justification="recurs on withdrawal")
     ward.give_cycle()
     assert ward.course.interval_weeks == 6
     ward.send("response.assessed", local(date(2025, 7, 7)), outcome="worse")
@@ -159,7 +162,9 @@ def test_a_relapse_in_washout_starts_a_new_series_from_the_relapse_date() -> Non
     assert course.interval_weeks == 4
     new = course.cycles[-1]
     assert (new.number, new.series, new.number_in_series) == (13, 2, 1)
-    assert new.planned_start == relapse_day
+    # Since issue 11 the cycle's days are consecutive open days: from Tue 12 May 2026
+    # they would span Ascension Day (Thu 14), so the series starts on Mon 18.
+    assert new.planned_start == date(2026, 5, 18)
 
 
 def test_a_completed_course_reopens_on_relapse_where_the_guideline_allows() -> None:

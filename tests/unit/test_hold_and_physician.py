@@ -24,14 +24,15 @@ def test_resume_returns_to_the_state_before_the_hold(cycles_before: int) -> None
     assert (ward.course.state, ward.course.state_before_hold) == (before, None)
 
 
-def test_a_cycle_whose_days_passed_during_the_hold_moves_to_the_next_open_day() -> None:
+def test_a_cycle_whose_days_passed_during_the_hold_moves_to_the_next_fitting_days() -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     ward.tick(local(MONDAY, 0))
     ward.send("course.held", local(MONDAY, 7), reason="fever")
     ward.send("course.resumed", local(date(2025, 1, 17)))  # a Friday
     cycle = ward.course.cycles[0]
     assert cycle.status == "planned"  # to be released again for the new days
-    assert cycle.planned_days == (date(2025, 1, 17), date(2025, 1, 20), date(2025, 1, 21))
+    # Issue 11: consecutive open days, not Fri 17, Mon 20, Tue 21 over the weekend.
+    assert cycle.planned_days == (date(2025, 1, 20), date(2025, 1, 21), date(2025, 1, 22))
     released = ward.tick(local(date(2025, 1, 17), 0))
     assert any(w.kind == "book_chairs" for w in released.work_items)
 

@@ -1,7 +1,8 @@
 """Cycle dates and doses: when the next cycle falls and what it gives.
 
 The next cycle is due on day 1 of the previous cycle plus the current interval;
-its days are consecutive open days of the centre; its dose is planned from the
+its days are consecutive open calendar days of the centre, the start moved within
+a window to fit (`cycle_placement`); its dose is planned from the
 latest measurements, so a cycle not yet released is re-planned when they change.
 """
 
@@ -9,21 +10,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from ivig_workflow.domain.course.cycle_placement import latest_start, place_days
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState, Cycle
 from ivig_workflow.domain.course.release_hold import held_for_confirmation
 from ivig_workflow.domain.course.rules import CourseRules
 
 
-def planned_cycle(course: Course, rules: CourseRules, start: date) -> Cycle:
-    """A new cycle of the course's current series, on or after `start`."""
+def planned_cycle(
+    course: Course, rules: CourseRules, start: date, earliest: date | None = None
+) -> Cycle:
+    """A new cycle of the course's current series, placed near `start` and never
+    before `earliest` (by default `start` itself: a date asked for is not brought
+    forward)."""
     number = len(course.cycles) + 1
     plan = rules.plan_cycle(course.measurements, course.dose_options, number)
+    placed = place_days(
+        start, plan.days, rules, earliest=earliest or start, latest=latest_start(course, rules)
+    )
     return Cycle(
         number=number,
         series=course.series,
         number_in_series=course.cycles_in_series_completed + 1,
-        planned_start=start,
-        planned_days=rules.cycle_days(start, plan.days),
+        planned_start=placed.start,
+        planned_days=placed.days,
         plan=plan,
     )
 
@@ -38,7 +47,8 @@ def due_after_last(course: Course, not_before: date) -> date:
 
 
 def plan_next(course: Course, rules: CourseRules, not_before: date) -> Course:
-    return course.with_cycle(planned_cycle(course, rules, due_after_last(course, not_before)))
+    due = due_after_last(course, not_before)
+    return course.with_cycle(planned_cycle(course, rules, due, earliest=not_before))
 
 
 def pending(course: Course) -> Cycle | None:
@@ -49,14 +59,22 @@ def pending(course: Course) -> Cycle | None:
     return None
 
 
-def redate(course: Course, rules: CourseRules, cycle: Cycle, start: date) -> Course:
+def redate(
+    course: Course, rules: CourseRules, cycle: Cycle, start: date, earliest: date | None = None
+) -> Course:
     """Move a cycle not yet started; a released one must be released again."""
     if start == cycle.planned_start:
         return course
+    placed = place_days(
+        start, cycle.plan.days, rules, earliest=earliest or start,
+        latest=latest_start(course, rules),
+    )
+    if placed.start == cycle.planned_start and placed.days == cycle.planned_days:
+        return course
     moved = cycle.model_copy(
         update={
-            "planned_start": start,
-            "planned_days": rules.cycle_days(start, cycle.plan.days),
+            "planned_start": placed.start,
+            "planned_days": placed.days,
             "status": "planned",
             "released_at": None,
             "escalated_at": None,
@@ -72,9 +90,14 @@ def replan_doses(course: Course, rules: CourseRules) -> Course:
         if cycle.status != "planned":
             continue
         plan = rules.plan_cycle(course.measurements, course.dose_options, cycle.number)
-        days = rules.cycle_days(cycle.planned_start, plan.days)
+        start, days = cycle.planned_start, cycle.planned_days
+        if plan.days != len(days):  # more days (renal impairment) may need another start
+            placed = place_days(
+                start, plan.days, rules, earliest=start, latest=latest_start(course, rules)
+            )
+            start, days = placed.start, placed.days
         course = course.replace_cycle(
-            cycle.model_copy(update={"plan": plan, "planned_days": days})
+            cycle.model_copy(update={"plan": plan, "planned_start": start, "planned_days": days})
         )
     return course
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem
+from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, WorkItemClosed
 from ivig_workflow.domain.course.model import Course, CourseState
 
 
@@ -28,6 +28,9 @@ class Outcome:
     course: Course
     steps: tuple[Step, ...]
     effects: tuple[Effect, ...] = field(default=())
+    # Why, in the physician's words, where a step rests on a decision (a long-term
+    # continuation's justification); it goes into the transition log with the actor.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Transition(BaseModel):
     event_key: str | None
     at: AwareDatetime
     actor: str | None = None
+    reason: str | None = None
 
 
 class Decision(BaseModel):
@@ -56,7 +60,7 @@ class Decision(BaseModel):
     course: Course
     status: Literal["applied", "refused"]
     transitions: tuple[Transition, ...] = ()
-    effects: tuple[WorkItem | Notification, ...] = ()
+    effects: tuple[WorkItem | Notification | WorkItemClosed, ...] = ()
     reason: str | None = None
     rule: str | None = None  # the refusal's rule; applied steps name theirs
 
@@ -67,3 +71,7 @@ class Decision(BaseModel):
     @property
     def notifications(self) -> tuple[Notification, ...]:
         return tuple(e for e in self.effects if isinstance(e, Notification))
+
+    @property
+    def closed_work_items(self) -> tuple[WorkItemClosed, ...]:
+        return tuple(e for e in self.effects if isinstance(e, WorkItemClosed))

@@ -39,6 +39,8 @@ WorkKind = Literal[
     "physician_decision",
     "review_refused_event",
     "confirm_release",
+    "long_term_decision",
+    "place_cycle",
 ]
 
 
@@ -65,7 +67,47 @@ class Notification(_Effect):
     body: str
 
 
-Effect = WorkItem | Notification
+class WorkItemClosed(_Effect):
+    """Closes an open work item raised earlier, once what it asked for is recorded.
+
+    `key` is this closing's own identity (`<work item key>:closed`); `work_item_key`
+    names the item. Closing an item that is closed already, or was never raised, is a
+    no-op: a person may have closed it by hand first, and that record is kept.
+    """
+
+    work_item_key: str = Field(min_length=1, max_length=200)
+    outcome: Literal["done", "cancelled"] = "done"
+    closed_by: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1)
+
+
+Effect = WorkItem | Notification | WorkItemClosed
+
+
+def close_work_item(
+    item_key: str,
+    *,
+    course_id: str,
+    role: Role,
+    closed_by: str | None,
+    reason: str,
+    rule: str,
+    citation: str,
+    outcome: Literal["done", "cancelled"] = "done",
+) -> WorkItemClosed:
+    """The effect that closes the work item keyed `item_key` (done, by default)."""
+    return WorkItemClosed(
+        key=f"{item_key}:closed",
+        work_item_key=item_key,
+        course_id=course_id,
+        role=role,
+        outcome=outcome,
+        # An event without an actor was recorded by the ward system itself.
+        closed_by=closed_by or "ivig-workflow",
+        reason=reason,
+        rule=rule,
+        citation=citation,
+    )
 
 
 def effect_key(course_id: str, *parts: object) -> str:

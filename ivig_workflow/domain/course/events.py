@@ -17,6 +17,8 @@ from pydantic import (
     JsonValue,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -84,6 +86,25 @@ class ObservationData(_Frozen):
 class ReleaseConfirmationData(_Frozen):
     cycle: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=1000)
+class LongTermDecisionData(_Frozen):
+    decision: Literal["continue", "washout", "stop"]
+    justification: str | None = Field(default=None, min_length=1, validate_default=True)
+
+    @field_validator("justification")
+    @classmethod
+    def _continue_is_justified(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # The guideline allows long-term use only in rare or exceptional cases: going
+        # on is the exception and must say why.
+        if info.data.get("decision") == "continue" and not (value or "").strip():
+            raise ValueError("required when the decision is continue: why long-term use")
+        return value
+
+
+class FeverData(_Frozen):
+    # When the first infusion ended, as the ward recorded it; the hours since are
+    # counted from here to the event's occurred_at.
+    infusion_ended_at: AwareDatetime
+    temperature_c: float | None = Field(default=None, ge=30, le=45)
 
 
 class InfusionAdministered(_Event):
@@ -136,6 +157,14 @@ class CycleReleaseConfirmed(_Event):
 
     type: Literal["cycle.release_confirmed"]
     data: ReleaseConfirmationData
+class LongTermDecided(_Event):
+    type: Literal["long_term.decided"]
+    data: LongTermDecisionData
+
+
+class FeverPersisted(_Event):
+    type: Literal["fever.persisted"]
+    data: FeverData
 
 
 WardEvent = Annotated[
@@ -148,7 +177,9 @@ WardEvent = Annotated[
     | CourseResumed
     | CourseDiscontinued
     | CourseCompleted
-    | CycleReleaseConfirmed,
+    | CycleReleaseConfirmed
+    | LongTermDecided
+    | FeverPersisted,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -162,6 +193,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "course.discontinued",
     "course.completed",
     "cycle.release_confirmed",
+    "long_term.decided",
+    "fever.persisted",
 )
 
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)

@@ -57,6 +57,15 @@ def _held_from(state: CourseState) -> Guard:
     )
 
 
+def _continued(state: CourseState) -> Guard:
+    return Guard(
+        "the physician continues long-term therapy (with a justification), back to "
+        f"{state.value.replace('_', ' ')}",
+        "",
+        lambda c: c.data("decision") == "continue" and c.after.state == state,
+    )
+
+
 GUARDS: dict[str, Guard] = {
     "always": Guard("no condition", "", _always),
     "first_infusion": Guard(
@@ -111,6 +120,39 @@ GUARDS: dict[str, Guard] = {
         lambda c: c.data("outcome") != "worse",
     ),
     "any_outcome": Guard("a response is recorded outside a review", "", _always),
+    "partial_long_term": Guard(
+        "the response at the review is partial, and the indication allows long-term use "
+        "only in rare or exceptional cases: a physician decides before any further cycle",
+        "guideline: long_term (needs_decision)",
+        lambda c: c.data("outcome") == "partial" and c.rules.indication.long_term.needs_decision,
+    ),
+    "good_long_term": Guard(
+        "the response at the review is good, and long-term use needs a physician's decision",
+        "guideline: long_term (needs_decision)",
+        lambda c: c.data("outcome") == "good" and c.rules.indication.long_term.needs_decision,
+    ),
+    "washout_prompt_cycle_completed": Guard(
+        "a continued long-term course has given another run of cycles since its decision: "
+        "attempt a washout or justify going on",
+        "config/course-policy.yaml: long_term.washout_prompt_every_cycles",
+        lambda c: c.completed_cycle and c.after.state == CourseState.LONG_TERM_DECISION,
+    ),
+    **{
+        f"continue_{state.value}": _continued(state)
+        for state in (CourseState.ACTIVE, CourseState.INTERVAL_EXTENSION)
+    },
+    "washout": Guard(
+        "the physician attempts a washout", "", lambda c: c.data("decision") == "washout"
+    ),
+    "stop": Guard(
+        "the physician stops long-term therapy", "", lambda c: c.data("decision") == "stop"
+    ),
+    "retreatment": Guard(
+        "Kawasaki disease: fever persists at least the configured hours after the first "
+        "infusion ended; one more cycle within the course",
+        "config/course-policy.yaml: retreatment (min_hours_after_infusion, max_retreatments)",
+        _always,
+    ),
     "relapse": Guard("a relapse is reported during washout", "", _always),
     "resume_on_relapse": Guard("a relapse is reported after the course completed", "", _always),
     "severe": Guard("the adverse event is severe", "", lambda c: c.data("severity") == "severe"),

@@ -22,6 +22,9 @@ class CourseState(StrEnum):
     RESPONSE_REVIEW = "response_review"
     INTERVAL_EXTENSION = "interval_extension"
     WASHOUT = "washout"
+    # Long-term use past the initial duration needs a physician's decision; no cycle
+    # is released while it is awaited.
+    LONG_TERM_DECISION = "long_term_decision"
     ON_HOLD = "on_hold"
     COMPLETED = "completed"
     DISCONTINUED = "discontinued"
@@ -166,6 +169,8 @@ class Course(_Frozen):
     guideline_version: str = Field(min_length=1)
     state: CourseState = CourseState.INITIATION
     state_before_hold: CourseState | None = None
+    # Where a physician's "continue" at a long-term decision takes the course back to.
+    state_after_decision: CourseState | None = None
     series: int = Field(default=1, ge=1)
     cycles_in_series_completed: int = Field(default=0, ge=0)
     cycles_completed: int = Field(default=0, ge=0)

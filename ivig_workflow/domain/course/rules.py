@@ -6,13 +6,14 @@ and the dose planner; the state machine itself knows no clock, file or database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ivig_workflow.domain.centre import OpenDays, consecutive_open_days
 from ivig_workflow.domain.course.model import DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.course.policy import CoursePolicy
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline.model import Indication, Source
 
@@ -36,6 +37,7 @@ class CourseRules:
     relapse_check_weeks: int = 4
     # Below this eGFR a physician confirms each cycle before release (None: never).
     renal_confirm_below_egfr: float | None = None
+    policy: CoursePolicy = field(default_factory=CoursePolicy)
 
     def midnight(self, day: date) -> datetime:
         """The start of `day` in the centre's zone, as a UTC instant."""
@@ -78,6 +80,11 @@ class CourseRules:
 
     def cite(self, ref: str | None, policy: str) -> str:
         """The guideline citation, or the workflow policy where the guideline is silent."""
+        if ref == "retreatment":
+            # The guideline says "only 1 cycle"; the second dose rests on the clinical
+            # reference the centre's policy file names.
+            retreatment = self.policy.retreatment.get(self.indication.slug)
+            return retreatment.citation if retreatment else f"ivig-workflow policy: {policy}"
         source = self.source(ref)
         return source.cite() if source is not None else f"ivig-workflow policy: {policy}"
 

@@ -20,7 +20,8 @@ class Row:
     guard: str
     to_state: CourseState
     rule: str
-    source: str | None  # interval | initial_duration | long_term | efficacy | days | dose
+    # interval | initial_duration | long_term | efficacy | days | dose | retreatment
+    source: str | None
 
 
 INIT, ACT, REV = CourseState.INITIATION, CourseState.ACTIVE, CourseState.RESPONSE_REVIEW
@@ -31,13 +32,20 @@ AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
 CONFIRMED = "cycle.release_confirmed"
+LTD, DECIDED, FEVER = CourseState.LONG_TERM_DECISION, "long_term.decided", "fever.persisted"
 
-LIVE = (INIT, ACT, REV, EXT, WASH)  # not on hold, not ended
+LIVE = (INIT, ACT, REV, EXT, WASH, LTD)  # not on hold, not ended
 RELEASING = (INIT, ACT, EXT)  # the states in which cycles are released
 
 
-def each(states: tuple[CourseState, ...], trigger: str, guard: str, to: CourseState | None,
-         rule: str, source: str | None) -> tuple[Row, ...]:
+def each(
+    states: tuple[CourseState, ...],
+    trigger: str,
+    guard: str,
+    to: CourseState | None,
+    rule: str,
+    source: str | None,
+) -> tuple[Row, ...]:
     """One row per state; `to=None` keeps each state where it is (a self-loop)."""
     return tuple(Row(s, trigger, guard, s if to is None else to, rule, source) for s in states)
 
@@ -67,14 +75,26 @@ TABLE: tuple[Row, ...] = (
     *each(LIVE, HELD, "by_physician", HOLD, "hold.by_physician", None),
     *(Row(HOLD, RESUMED, f"held_from_{s.value}", s, "hold.resumed", None) for s in LIVE),
     *each((*LIVE, HOLD), ENDED, "by_physician", STOP, "course.discontinued", None),
-    *each((ACT, REV, EXT, WASH, HOLD), COMPLETED, "by_physician", DONE, "course.completed",
+    *each((ACT, REV, EXT, WASH, LTD, HOLD), COMPLETED, "by_physician", DONE, "course.completed",
           "long_term"),
     *each(RELEASING, "tick", "cycle_due", None, "cycle.released", "interval"),
     *each(RELEASING, "tick", "cycle_overdue", None, "cycle.overdue", "interval"),
     Row(WASH, "tick", "relapse_check_due", WASH, "washout.relapse_check", "long_term"),
     *each(RELEASING, "tick", "cycle_held", None, "cycle.release_held_renal", None),
-    *each((*RELEASING, REV, HOLD), CONFIRMED, "by_physician", None, "cycle.release_confirmed",
+    *each((*RELEASING, REV, LTD, HOLD), CONFIRMED, "by_physician", None, "cycle.release_confirmed",
           None),
+    # Long-term use only in rare or exceptional cases: past the initial duration
+    # (the review) and every few cycles after, a physician decides.
+    Row(REV, RESP, "partial_long_term", LTD, "long_term.decision_due", "long_term"),
+    Row(REV, RESP, "good_long_term", LTD, "long_term.decision_due", "long_term"),
+    *each((ACT, EXT), INF, "washout_prompt_cycle_completed", LTD, "long_term.washout_prompt",
+          "long_term"),
+    Row(LTD, DECIDED, "continue_active", ACT, "long_term.continued", "long_term"),
+    Row(LTD, DECIDED, "continue_interval_extension", EXT, "long_term.continued", "long_term"),
+    Row(LTD, DECIDED, "washout", WASH, "long_term.washout", "long_term"),
+    Row(LTD, DECIDED, "stop", DONE, "long_term.stopped", "long_term"),
+    # Kawasaki disease: a second dose when fever persists after the first.
+    Row(DONE, FEVER, "retreatment", ACT, "retreatment.second_dose", "retreatment"),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

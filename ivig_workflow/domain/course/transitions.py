@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ivig_workflow.domain.course.cycle_placement import placement_work
 from ivig_workflow.domain.course.cycle_schedule import next_due_at
 from ivig_workflow.domain.course.decision import Decision, Outcome, Refusal, Transition
 from ivig_workflow.domain.course.effects import Notification, effect_key
@@ -20,7 +21,9 @@ from ivig_workflow.domain.course.events import (
     CourseHeld,
     CourseResumed,
     CycleReleaseConfirmed,
+    FeverPersisted,
     InfusionAdministered,
+    LongTermDecided,
     ObservationRecorded,
     RelapseReported,
     ResponseAssessed,
@@ -28,9 +31,11 @@ from ivig_workflow.domain.course.events import (
 )
 from ivig_workflow.domain.course.handlers.adverse_events import on_adverse_event
 from ivig_workflow.domain.course.handlers.infusions import on_infusion
+from ivig_workflow.domain.course.handlers.long_term import on_long_term_decided
 from ivig_workflow.domain.course.handlers.observations import on_observation
 from ivig_workflow.domain.course.handlers.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.course.handlers.relapse import on_relapse
+from ivig_workflow.domain.course.handlers.retreatment import on_fever_persisted
 from ivig_workflow.domain.course.handlers.review import on_response
 from ivig_workflow.domain.course.handlers.sweep import sweep
 from ivig_workflow.domain.course.model import Course
@@ -44,12 +49,12 @@ __all__ = ["TABLE", "Decision", "Row", "decide", "start_course", "tick"]
 
 def start_course(start: CourseStart, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(open_course(start, rules), "start", None, now, start.actor, rules)
+    return _applied(open_course(start, rules), "start", None, now, start.actor, rules, None)
 
 
 def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(sweep(course, now, rules), "tick", None, now, None, rules)
+    return _applied(sweep(course, now, rules), "tick", None, now, None, rules, course)
 
 
 def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRules) -> Decision:
@@ -66,7 +71,7 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
     result = _handle(course, event, rules)
     if isinstance(result, Refusal):
         return _refused(course, event, result.reason, result.rule)
-    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules)
+    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules, course)
 
 
 def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
@@ -89,6 +94,10 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_ended(course, event, rules)
         case CycleReleaseConfirmed():
             return on_release_confirmed(course, event, rules)
+        case LongTermDecided():
+            return on_long_term_decided(course, event, rules)
+        case FeverPersisted():
+            return on_fever_persisted(course, event, rules)
 
 
 def _applied(
@@ -98,6 +107,7 @@ def _applied(
     at: datetime,
     actor: str | None,
     rules: CourseRules,
+    before: Course | None,
 ) -> Decision:
     transitions = []
     for step in outcome.steps:
@@ -116,11 +126,15 @@ def _applied(
                 event_key=event_key,
                 at=at,
                 actor=actor,
+                reason=outcome.reason,
             )
         )
     course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    # Wherever dates were planned (start, completion, review, relapse, resume, new
+    # measurements), a cycle whose days could not be made consecutive is raised.
+    effects = (*outcome.effects, *placement_work(before, course, rules))
     return Decision(
-        course=course, status="applied", transitions=tuple(transitions), effects=outcome.effects
+        course=course, status="applied", transitions=tuple(transitions), effects=effects
     )
 
 

@@ -192,6 +192,15 @@ class LongTerm(_Model):
             raise ValueError("washout_after_cycle must come after review_at_cycle")
         return self
 
+    @property
+    def needs_decision(self) -> bool:
+        """Long-term use only in rare or exceptional cases, with no washout cycle the
+        guideline sets: past the initial duration a physician decides, with a
+        justification, whether the course continues (blistering diseases,
+        vasculitis, lupus). Where the guideline sets the washout (dermatomyositis
+        after 12 cycles) the course follows it instead."""
+        return self.policy in ("rare", "exceptional") and self.washout_after_cycle is None
+
 
 class Adjunct(_Model):
     drug: str

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 
 from ivig_workflow.domain.course.cycle_schedule import plan_next
 from ivig_workflow.domain.course.decision import Outcome, Refusal, Step
-from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, effect_key
+from ivig_workflow.domain.course.effects import Effect, WorkItem
 from ivig_workflow.domain.course.events import InfusionAdministered
+from ivig_workflow.domain.course.handlers.long_term import await_decision, enter_washout, prompt_due
+from ivig_workflow.domain.course.handlers.review import assess_response_key
 from ivig_workflow.domain.course.model import Course, CourseState, InfusionDay
 from ivig_workflow.domain.course.rules import CourseRules
 
@@ -84,22 +86,8 @@ def _cycle_completed(
         course = course.model_copy(update={"state": S.COMPLETED})
     elif long_term.washout_after_cycle == done:
         steps.append(Step(state, "washout_cycle_completed", S.WASHOUT))
-        first_check = rules.midnight(today + timedelta(weeks=rules.relapse_check_weeks))
-        course = course.model_copy(
-            update={"state": S.WASHOUT, "next_relapse_check_at": first_check}
-        )
-        effects.append(
-            Notification(
-                key=effect_key(course.course_id, f"series-{course.series}", "washout"),
-                course_id=course.course_id,
-                role="physician",
-                subject=f"Course {course.course_id}: washout after cycle {done}",
-                body="Infusions stop; relapse checks are scheduled.",
-                data={"series": course.series, "first_check_at": first_check.isoformat()},
-                rule="washout.after_cycle",
-                citation=rules.cite("long_term", "washout after the series"),
-            )
-        )
+        course, told = enter_washout(course, rules, today)
+        effects.append(told)
     elif long_term.review_at_cycle == done and state == S.ACTIVE:
         steps.append(Step(state, "review_cycle_completed", S.RESPONSE_REVIEW))
         course = course.model_copy(update={"state": S.RESPONSE_REVIEW})
@@ -109,6 +97,12 @@ def _cycle_completed(
             interval = rules.indication.interval
             longer = min(course.interval_weeks + interval.step_weeks, interval.max_weeks)
             course = course.model_copy(update={"interval_weeks": longer})
+        if prompt_due(course, rules):
+            # A continued long-term course comes back to the physician: attempt a
+            # washout, or justify going on.
+            step = Step(state, "washout_prompt_cycle_completed", S.LONG_TERM_DECISION)
+            waiting = await_decision(course, rules, today, step, back_to=state)
+            return Outcome(waiting.course, (*steps, step), (*effects, *waiting.effects))
         steps.append(Step(state, "cycle_completed", state))
         course = plan_next(course, rules, today)
     return Outcome(course, tuple(steps), tuple(effects))
@@ -118,7 +112,7 @@ def _assess_response(course: Course, rules: CourseRules, today: date) -> WorkIte
     efficacy = rules.indication.efficacy
     done = course.cycles_in_series_completed
     return WorkItem(
-        key=effect_key(course.course_id, f"series-{course.series}", "assess_response"),
+        key=assess_response_key(course),
         course_id=course.course_id,
         role="physician",
         kind="assess_response",
