@@ -73,3 +73,20 @@ def test_a_held_cycle_is_confirmed_through_the_events_endpoint(api: LiveApi) -> 
     cycle = api.client.get(f"/v1/courses/{course_id}").json()["cycles"][0]
     assert cycle["status"] == "released"
     assert cycle["release_confirmation"]["by"] == "ward-a/dr-b"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"patient_ref": "has space"}, "patient_ref", "only letters, digits"),
+        ({"dose_options": {"sex": "x"}}, "dose_options.sex", "'female' or 'male'"),
+        ({"start_date": "12/01/2026"}, "start_date", "date"),
+    ],
+)
+def test_malformed_fields_are_named_in_words(
+    api: LiveApi, fields: dict[str, Any], field: str, words: str
+) -> None:
+    error = refusal(api, **fields)
+    assert error["field"] == field
+    assert words in error["rule"]
+    assert "http" not in error["rule"]

@@ -136,3 +136,23 @@ def test_a_physician_confirms_a_held_cycle_from_the_command_line(tmp_path: Any) 
     assert cycle["status"] == "released"
     assert cycle["release_confirmation"]["by"] == "dr-nephro"
     assert cycle["release_confirmation"]["reason"] == "nephrology agrees"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        (["--patient", "bad name"], "error: --patient: may hold only letters, digits"),
+        (["--sex", "x"], "error: --sex: Input should be 'female' or 'male'"),
+        (["--organ-involvement", "lung"], "error: --organ-involvement: Input should be"),
+    ],
+)
+def test_course_start_option_errors_read_as_words(
+    tmp_path: Any, extra: list[str], line: str
+) -> None:
+    env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
+    arguments = ["course", "start", "--patient", "PSN-1", "--indication", "dermatomyositis",
+                 "--weight-kg", "70", "--start-date", "2026-01-19",
+                 "--now", "2026-01-05T09:00:00+00:00", *extra]  # fmt: skip
+    result = runner.invoke(app, arguments, env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line), result.stderr
