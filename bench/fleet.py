@@ -39,6 +39,12 @@ def startable_indications(rulebook: Rulebook) -> list[str]:
     return list(rulebook.guideline.indications)
 
 
+def bench_override(rulebook: Rulebook, indication: str) -> str | None:
+    """The override a benchmark gives where the guideline gives no recommendation."""
+    line = rulebook.guideline.indication(indication).line.line
+    return "benchmark data" if line == "no_recommendation" else None
+
+
 def start_templates(
     engine: Engine,
     rulebook: Rulebook,
@@ -61,6 +67,11 @@ def start_templates(
                         indication=indication,
                         start_date=start,
                         weight_kg=50 + (number * 7) % 60,
+                        # Benchmark data, not care: dates far ahead and indications
+                        # without a recommendation are taken as given (issue 11 refuses
+                        # both without these).
+                        backfill=True,
+                        override_reason=bench_override(rulebook, indication),
                     ),
                     engine=engine,
                     rulebook=rulebook,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 from bench.common import peak_rss_mb, record, round_figures
+from bench.fleet import bench_override
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.db.tables import CourseRow, CycleRow
 from ivig_workflow.service.courses import StartCourse, start_courses
@@ -48,6 +49,7 @@ def open_courses(engine: Any, rulebook: Any, count: int) -> int:
                 indication=indications[n % len(indications)],
                 start_date=(YEAR_START + timedelta(days=n % 28 + 14)).date(),
                 weight_kg=55 + n % 50,
+                override_reason=bench_override(rulebook, indications[n % len(indications)]),
             )
         )
     for offset, commands in sorted(by_day.items()):

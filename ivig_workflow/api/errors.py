@@ -22,7 +22,11 @@ def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     found = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ()) if part != "body"]
-        found.append({"field": ".".join(location) or "body", "rule": str(item.get("msg", ""))})
+        rule = str(item.get("msg", ""))
+        if item.get("type") == "string_pattern_mismatch":
+            # The rule in words rather than the regular expression behind it.
+            rule = "may hold only letters, digits and . _ : - (a letter or digit first)"
+        found.append({"field": ".".join(location) or "body", "rule": rule})
     return found
 
 

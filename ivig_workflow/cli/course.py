@@ -33,6 +33,10 @@ OPTIONS = {
     "egfr": "--egfr",
     "age_years": "--age-years",
     "backfill": "--backfill",
+    "sex": "--sex",
+    "product": "--product",
+    "rounding": "--rounding",
+    "centre": "--centre",
 }
 
 
@@ -192,8 +196,12 @@ def _validated(model: Any, **values: Any) -> Any:
         return model(**values)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "input"
-        raise InputError(field, first["msg"]) from None
+        # A repeated option's position (organ_involvement.0) is not part of its name.
+        field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
+        rule = str(first["msg"])
+        if first["type"] == "string_pattern_mismatch":
+            rule = "may hold only letters, digits and . _ : - (a letter or digit first)"
+        raise InputError(field or "input", rule) from None
 
 
 def show_course(view: dict[str, Any], *, wide: bool = False) -> None:
@@ -204,6 +212,12 @@ def show_course(view: dict[str, Any], *, wide: bool = False) -> None:
         f"{view['cycles_completed']} cycle(s) done · every {view['interval_weeks']} weeks · "
         f"next {view['next_due_date'] or '—'}"
     )
+    if view.get("override"):
+        override = view["override"]
+        console.print(
+            f"[bold]override[/] by {override['by'] or '—'}: {override['reason']} "
+            f"({'; '.join(override['departures'])})"
+        )
     cycles = (
         (
             str(cycle["number"]),

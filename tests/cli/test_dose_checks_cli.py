@@ -111,3 +111,48 @@ def test_ivig_dose_names_the_renal_risk_factors() -> None:
     plan = dose("--indication", "dermatomyositis", "--weight-kg", "70", "--age-years", "72",
                 "--diabetes", "--nephrotoxic-drugs")  # fmt: skip
     assert plan["renal_risk_factors"] == ["age over 65", "diabetes", "nephrotoxic drugs"]
+
+
+def test_a_physician_confirms_a_held_cycle_from_the_command_line(tmp_path: Any) -> None:
+    env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
+
+    def run(*arguments: str, code: int = 0) -> Any:
+        result = runner.invoke(app, [*arguments, "--json"], env=env)
+        assert result.exit_code == code, result.output
+        return json.loads(result.stdout)
+
+    run("course", "start", "--patient", "PSN-1", "--indication", "pemphigus-vulgaris",
+        "--weight-kg", "70", "--egfr", "22", "--start-date", "2026-01-19",
+        "--now", "2026-01-05T09:00:00+00:00", "--course-id", "c-1")  # fmt: skip
+    run("tick", "--now", "2026-01-12T06:00:00+00:00")
+    shown = run("course", "show", "c-1")
+    assert shown["cycles"][0]["status"] == "planned"
+    assert [t["kind"] for t in shown["open_tasks"]] == ["confirm_release"]
+    run("event", "cycle.release_confirmed", "--course", "c-1", "--key", "confirm-1",
+        "--at", "2026-01-12T08:00:00+00:00", "--sender", "dr-nephro",
+        "--data", '{"cycle": 1, "reason": "nephrology agrees"}')  # fmt: skip
+    run("tick", "--now", "2026-01-12T09:00:00+00:00")
+    cycle = run("course", "show", "c-1")["cycles"][0]
+    assert cycle["status"] == "released"
+    assert cycle["release_confirmation"]["by"] == "dr-nephro"
+    assert cycle["release_confirmation"]["reason"] == "nephrology agrees"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        (["--patient", "bad name"], "error: --patient: may hold only letters, digits"),
+        (["--sex", "x"], "error: --sex: Input should be 'female' or 'male'"),
+        (["--organ-involvement", "lung"], "error: --organ-involvement: Input should be"),
+    ],
+)
+def test_course_start_option_errors_read_as_words(
+    tmp_path: Any, extra: list[str], line: str
+) -> None:
+    env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
+    arguments = ["course", "start", "--patient", "PSN-1", "--indication", "dermatomyositis",
+                 "--weight-kg", "70", "--start-date", "2026-01-19",
+                 "--now", "2026-01-05T09:00:00+00:00", *extra]  # fmt: skip
+    result = runner.invoke(app, arguments, env=env)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(line), result.stderr

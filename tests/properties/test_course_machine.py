@@ -16,7 +16,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from ivig_workflow.domain.course.decision import Decision, Transition
-from ivig_workflow.domain.course.events import FeverPersisted, InfusionAdministered, WardEvent
+from ivig_workflow.domain.course.events import (
+    FeverPersisted,
+    InfusionAdministered,
+    WardEvent,
+    parse_ward_event,
+)
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
 from ivig_workflow.domain.course.replay import RecordedStep, replay
 from ivig_workflow.domain.course.table import TABLE
@@ -32,7 +37,8 @@ class CourseMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.course_rules = rules_for(self.slug)
+        # Below eGFR 30 a physician confirms each cycle before release (issue 11).
+        self.course_rules = rules_for(self.slug, renal_confirm_below_egfr=30)
         self.start = course_start(START)
         self.started_at = local(START, 7)
         self.now: datetime = self.started_at
@@ -116,6 +122,27 @@ class CourseMachine(RuleBasedStateMachine):
     def observe(self, weight: float) -> None:
         self._send("observation.recorded", weight_kg=weight)
 
+    @rule(egfr=st.sampled_from([12.0, 25.0, 45.0, 90.0, 90.0, 90.0]))
+    def observe_egfr(self, egfr: float) -> None:
+        if self.counter % 3 == 0:  # rarely, so that runs still reach washout
+            self._send("observation.recorded", egfr=egfr)
+
+    @rule(cycle=st.integers(1, 16), actor=st.sampled_from(["dr-a", "dr-a", None]))
+    def confirm_release(self, cycle: int, actor: str | None) -> None:
+        """Mostly the cycle a sweep held, sometimes any cycle (which must be refused)."""
+        held = [c.number for c in self.course.cycles if c.release_held_at and c.status == "planned"]
+        if held and cycle % 4:
+            cycle = held[0]
+        self.counter += 1
+        key = f"k-{self.counter}"
+        event = parse_ward_event(
+            {"type": "cycle.release_confirmed", "course_id": "c-1", "key": key,
+             "occurred_at": self.now, "actor": actor, "data": {"cycle": cycle, "reason": "ok"}}
+        )  # fmt: skip
+        self.sent[key] = event
+        before = self.course
+        self._record(event, before, decide(self.course, event, self.now, rules=self.course_rules))
+
     @rule()
     def hold(self) -> None:
         if self.counter % 6 == 0:
@@ -182,6 +209,11 @@ class CourseMachine(RuleBasedStateMachine):
                     assert before.state == CourseState.COMPLETED
                     continue
                 assert event is None and before.state in RELEASING_STATES, before.state
+                # Never released below eGFR 30 without a physician's confirmation.
+                egfr = before.measurements.egfr
+                assert egfr is None or egfr >= 30 or cycle.release_confirmation is not None
+                if cycle.release_confirmation is not None:
+                    tally("released after a physician's confirmation")
         self.course = decision.course
         self._check(event, decision)
 

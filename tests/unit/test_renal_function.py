@@ -100,6 +100,9 @@ def test_renal_and_cardiac_function(
         "confirm": result.release_needs_confirmation,
     }
     assert shown == expected, case
+    # A classified eGFR cites the thresholds' source (config/dosing.yaml).
+    cited = any(source.startswith("renal function:") for source in result.sources)
+    assert cited == ("egfr" in request_)
     if expected["cap"] is not None:
         assert any(
             "renal risk" in warning or "cardiac impairment" in warning

@@ -207,5 +207,8 @@ def plan_dose(
             for adjunct in indication.adjuncts
         ),
         warnings=tuple(warnings),
-        sources=plan_sources(indication, spread.rules, product, policy),
+        sources=(
+            *plan_sources(indication, spread.rules, product, policy),
+            *(() if measured == "not_measured" else (f"renal function: {renal.source}",)),
+        ),
     )

@@ -37,13 +37,13 @@ def egfr_warnings(egfr: float | None, setting: RenalFunctionSetting) -> list[str
         case "confirm_each_cycle":
             return [
                 f"eGFR {egfr:g} is below {setting.confirm_below_egfr:g}: renal impairment "
-                "(more days, renal rate cap), and a physician confirms each cycle before "
-                "it is released"
+                "(the longer cycle where the guideline gives one, the renal rate cap), and a "
+                "physician confirms each cycle before it is released"
             ]
         case "impaired":
             return [
                 f"eGFR {egfr:g} is below {setting.impaired_below_egfr:g}: renal impairment "
-                "(more days, renal rate cap)"
+                "(the longer cycle where the guideline gives one, the renal rate cap)"
             ]
         case _:
             return []
