@@ -4,6 +4,13 @@
 allow, hands the event to the handler of its concept (infusions, review, relapse,
 physician decisions, adverse events, observations), checks every step the handler
 reports against the table and names each step's rule and guideline citation.
+
+Event time, not sweep time: before an event that happened at `occurred_at` is
+decided, the course catches up on every time-driven step due by then (release,
+overdue, relapse check: the sweep at `occurred_at`), in the same decision. So a
+sequence of events gives the same course whether or not, and whenever, the sweep
+ran in between. A refused event leaves the course as it was, catch-up included:
+the next sweep or event does the same catching up.
 """
 
 from __future__ import annotations
@@ -61,10 +68,11 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
             f"{event.type} is not allowed in state {course.state.value}",
             "transition_table",
         )
-    result = _handle(course, event, rules)
+    caught_up = sweep(course, event.occurred_at, rules)
+    result = _handle(caught_up.course, event, rules)
     if isinstance(result, Refusal):
         return _refused(course, event, result.reason, result.rule)
-    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules)
+    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules, caught_up)
 
 
 def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
@@ -94,7 +102,29 @@ def _applied(
     at: datetime,
     actor: str | None,
     rules: CourseRules,
+    caught_up: Outcome | None = None,
 ) -> Decision:
+    transitions: list[Transition] = []
+    effects = outcome.effects
+    if caught_up is not None and caught_up.steps:
+        # The sweep's steps due by the event's instant, logged under the event's key.
+        transitions += _transitions(caught_up, "tick", event_key, at, None, rules)
+        effects = (*caught_up.effects, *effects)
+    transitions += _transitions(outcome, trigger, event_key, at, actor, rules)
+    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    return Decision(
+        course=course, status="applied", transitions=tuple(transitions), effects=effects
+    )
+
+
+def _transitions(
+    outcome: Outcome,
+    trigger: str,
+    event_key: str | None,
+    at: datetime,
+    actor: str | None,
+    rules: CourseRules,
+) -> list[Transition]:
     transitions = []
     for step in outcome.steps:
         row = ROWS.get((step.from_state, trigger, step.guard))
@@ -114,10 +144,7 @@ def _applied(
                 actor=actor,
             )
         )
-    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
-    return Decision(
-        course=course, status="applied", transitions=tuple(transitions), effects=outcome.effects
-    )
+    return transitions
 
 
 def _refused(course: Course, event: WardEvent, reason: str, rule: str) -> Decision:
