@@ -59,6 +59,8 @@ def event(
         note = f": {answer.reason}" if answer.reason else ""
         first = f" (first answer: {answer.first_status})" if answer.first_status else ""
         typer.echo(f"{answer.status}{first} · course {answer.course_id} · {answer.state}{note}")
+        for deviation in answer.deviations:
+            typer.echo(f"deviation {deviation.kind}: {deviation.detail} ({deviation.rule})")
     raise typer.Exit(EXIT[answer.status])
 
 

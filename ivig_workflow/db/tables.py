@@ -112,6 +112,9 @@ class CycleRow(SQLModel, table=True):
     status: CycleStatus = Field(sa_type=EnumByValue(CycleStatus))
     released_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     escalated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # Departures of the given days from the plan, each with its acknowledgement
+    # (`domain.deviation.Deviation` as JSON): read with the cycle, never on their own.
+    deviations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
 class InfusionDayRow(SQLModel, table=True):

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ivig_workflow.domain.deviation import Deviation
+
 
 class CourseState(StrEnum):
     INITIATION = "initiation"
@@ -94,6 +96,8 @@ class Cycle(_Frozen):
     released_at: AwareDatetime | None = None
     escalated_at: AwareDatetime | None = None  # an overdue cycle is raised once
     infusions: tuple[InfusionDay, ...] = ()
+    # Departures of the given days from the plan, raised and acknowledged (issue 11).
+    deviations: tuple[Deviation, ...] = ()
 
     @property
     def day_doses_g(self) -> tuple[float, ...]:
@@ -113,7 +117,7 @@ class Cycle(_Frozen):
 
     @property
     def first_day_given(self) -> date:
-        """Day 1 as given (the next cycle counts from it), else as planned."""
+        """Day 1 as given, else as planned (the next cycle counts from the plan)."""
         for infusion in self.infusions:
             if infusion.day == 1:
                 return infusion.date
@@ -135,6 +139,9 @@ class Course(_Frozen):
     measurements: Measurements
     dose_options: DoseOptions = DoseOptions()
     cycles: tuple[Cycle, ...] = ()
+    # When the course was opened and its start date: no event may predate both.
+    opened_at: AwareDatetime | None = None
+    start_date: date | None = None
     last_relapse_check_at: AwareDatetime | None = None
     next_relapse_check_at: AwareDatetime | None = None
     next_due_at: AwareDatetime | None = None

@@ -6,13 +6,14 @@ and the dose planner; the state machine itself knows no clock, file or database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ivig_workflow.domain.centre import OpenDays, consecutive_open_days
 from ivig_workflow.domain.course import DoseOptions, Measurements, PlannedCycle
+from ivig_workflow.domain.deviation_policy import DeviationPolicy
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline import Indication, Source
 
@@ -34,6 +35,8 @@ class CourseRules:
     release_lead_days: int = 7
     overdue_grace_days: int = 2
     relapse_check_weeks: int = 4
+    deviations: DeviationPolicy = field(default_factory=DeviationPolicy)
+    first_infusion_observation_minutes: int = 60
 
     def midnight(self, day: date) -> datetime:
         """The start of `day` in the centre's zone, as a UTC instant."""

@@ -28,11 +28,12 @@ def planned_cycle(course: Course, rules: CourseRules, start: date) -> Cycle:
 
 
 def due_after_last(course: Course, not_before: date) -> date:
-    """Day 1 of the last completed cycle plus the interval, never in the past."""
+    """Day 1 of the last completed cycle as planned plus the interval, never in the
+    past: a cycle given early or late does not move the ones after it (issue 11)."""
     last = course.last_completed_cycle
     if last is None:
         return not_before
-    due = last.first_day_given + timedelta(weeks=course.interval_weeks)
+    due = last.planned_start + timedelta(weeks=course.interval_weeks)
     return max(due, not_before)
 
 

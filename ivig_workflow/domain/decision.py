@@ -13,7 +13,8 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from ivig_workflow.domain.course import Course, CourseState
-from ivig_workflow.domain.effects import Effect, Notification, WorkItem
+from ivig_workflow.domain.deviation import Deviation
+from ivig_workflow.domain.effects import Effect, Notification, WorkItem, WorkItemClosed
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Outcome:
     course: Course
     steps: tuple[Step, ...]
     effects: tuple[Effect, ...] = field(default=())
+    deviations: tuple[Deviation, ...] = field(default=())  # raised by this event
+    closes: tuple[WorkItemClosed, ...] = field(default=())  # work items it settles
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Decision(BaseModel):
     effects: tuple[WorkItem | Notification, ...] = ()
     reason: str | None = None
     rule: str | None = None  # the refusal's rule; applied steps name theirs
+    deviations: tuple[Deviation, ...] = ()  # departures from the plan this event raised
+    closes: tuple[WorkItemClosed, ...] = ()
 
     @property
     def work_items(self) -> tuple[WorkItem, ...]:

@@ -22,6 +22,7 @@ WorkKind = Literal[
     "escalate_overdue",
     "physician_decision",
     "review_refused_event",
+    "review_deviation",
 ]
 
 
@@ -49,6 +50,16 @@ class Notification(_Effect):
 
 
 Effect = WorkItem | Notification
+
+
+class WorkItemClosed(BaseModel):
+    """A decision settles an open work item (a physician acknowledged a deviation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    by: str
+    reason: str
 
 
 def effect_key(course_id: str, *parts: object) -> str:

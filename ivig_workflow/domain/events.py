@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from ivig_workflow.domain.deviation import DeviationKind
 from ivig_workflow.domain.errors import InputError
 
 Outcome = Literal["good", "partial", "none", "worse"]
@@ -80,6 +81,12 @@ class ObservationData(_Frozen):
         return self
 
 
+class AcknowledgementData(_Frozen):
+    cycle: int = Field(ge=1)
+    kind: DeviationKind
+    reason: str | None = Field(default=None, min_length=1)
+
+
 class InfusionAdministered(_Event):
     type: Literal["infusion.administered"]
     data: InfusionData
@@ -125,6 +132,11 @@ class CourseCompleted(_Event):
     data: Reason
 
 
+class DeviationAcknowledged(_Event):
+    type: Literal["deviation.acknowledged"]
+    data: AcknowledgementData
+
+
 WardEvent = Annotated[
     InfusionAdministered
     | ResponseAssessed
@@ -134,7 +146,8 @@ WardEvent = Annotated[
     | CourseHeld
     | CourseResumed
     | CourseDiscontinued
-    | CourseCompleted,
+    | CourseCompleted
+    | DeviationAcknowledged,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -147,6 +160,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "course.resumed",
     "course.discontinued",
     "course.completed",
+    "deviation.acknowledged",
 )
 
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)

@@ -30,6 +30,7 @@ INF, RESP, RELAPSE = "infusion.administered", "response.assessed", "relapse.repo
 AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
+ACK = "deviation.acknowledged"
 
 # fmt: off
 TABLE: tuple[Row, ...] = (
@@ -101,6 +102,13 @@ TABLE: tuple[Row, ...] = (
     Row(ACT, "tick", "cycle_overdue", ACT, "cycle.overdue", "interval"),
     Row(EXT, "tick", "cycle_overdue", EXT, "cycle.overdue", "interval"),
     Row(WASH, "tick", "relapse_check_due", WASH, "washout.relapse_check", "long_term"),
+    Row(INIT, ACK, "by_physician", INIT, "deviation.acknowledged", None),
+    Row(ACT, ACK, "by_physician", ACT, "deviation.acknowledged", None),
+    Row(REV, ACK, "by_physician", REV, "deviation.acknowledged", None),
+    Row(EXT, ACK, "by_physician", EXT, "deviation.acknowledged", None),
+    Row(WASH, ACK, "by_physician", WASH, "deviation.acknowledged", None),
+    Row(HOLD, ACK, "by_physician", HOLD, "deviation.acknowledged", None),
+    Row(DONE, ACK, "by_physician", DONE, "deviation.acknowledged", None),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

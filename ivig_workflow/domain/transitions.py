@@ -15,7 +15,8 @@ the next sweep or event does the same catching up.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ivig_workflow.domain.adverse_events import on_adverse_event
 from ivig_workflow.domain.course import Course
@@ -23,6 +24,7 @@ from ivig_workflow.domain.course_rules import CourseRules, require_aware
 from ivig_workflow.domain.course_start import CourseStart, open_course
 from ivig_workflow.domain.cycle_schedule import next_due_at
 from ivig_workflow.domain.decision import Decision, Outcome, Refusal, Transition
+from ivig_workflow.domain.deviation_review import on_acknowledged
 from ivig_workflow.domain.effects import Notification, effect_key
 from ivig_workflow.domain.events import (
     AdverseEventReported,
@@ -30,6 +32,7 @@ from ivig_workflow.domain.events import (
     CourseDiscontinued,
     CourseHeld,
     CourseResumed,
+    DeviationAcknowledged,
     InfusionAdministered,
     ObservationRecorded,
     RelapseReported,
@@ -49,7 +52,10 @@ __all__ = ["TABLE", "Decision", "Row", "decide", "start_course", "tick"]
 
 def start_course(start: CourseStart, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(open_course(start, rules), "start", None, now, start.actor, rules)
+    opened = open_course(start, rules)
+    # No ward event may predate the course (nor its start date: see `_dated_wrongly`).
+    opened = replace(opened, course=opened.course.model_copy(update={"opened_at": now}))
+    return _applied(opened, "start", None, now, start.actor, rules)
 
 
 def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
@@ -61,6 +67,9 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
     require_aware("now", now)
     if event.course_id != course.course_id:
         return _refused(course, event, f"event is for course {event.course_id}", "event.course")
+    too_early = _dated_wrongly(course, event, now, rules)
+    if too_early is not None:
+        return _refused(course, event, *too_early)
     if not allows(course.state, event.type):
         return _refused(
             course,
@@ -93,6 +102,31 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_resumed(course, event, rules)
         case CourseDiscontinued() | CourseCompleted():
             return on_ended(course, event, rules)
+        case DeviationAcknowledged():
+            return on_acknowledged(course, event, rules)
+
+
+def _dated_wrongly(
+    course: Course, event: WardEvent, received: datetime, rules: CourseRules
+) -> tuple[str, str] | None:
+    """An event dated in the future or before the course: the ward corrects it at
+    the source, rather than the course moving to a wrong date."""
+    skew = rules.deviations.clock_skew.minutes
+    if event.occurred_at > received + timedelta(minutes=skew):
+        return (
+            f"occurred_at {event.occurred_at.isoformat()} is after its arrival at "
+            f"{received.isoformat()} by more than the {skew} min clock-skew allowance",
+            "event.in_future",
+        )
+    begins = [rules.midnight(course.start_date)] if course.start_date else []
+    begins += [course.opened_at] if course.opened_at else []
+    if begins and event.occurred_at < min(begins):
+        return (
+            f"occurred_at {event.occurred_at.isoformat()} is before the course started "
+            f"({min(begins).isoformat()})",
+            "event.before_course_start",
+        )
+    return None
 
 
 def _applied(
@@ -113,7 +147,12 @@ def _applied(
     transitions += _transitions(outcome, trigger, event_key, at, actor, rules)
     course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
     return Decision(
-        course=course, status="applied", transitions=tuple(transitions), effects=effects
+        course=course,
+        status="applied",
+        transitions=tuple(transitions),
+        effects=effects,
+        deviations=outcome.deviations,
+        closes=outcome.closes,
     )
 
 

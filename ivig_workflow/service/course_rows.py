@@ -20,6 +20,7 @@ from ivig_workflow.domain.course import (
     Measurements,
     PlannedCycle,
 )
+from ivig_workflow.domain.deviation import Deviation
 
 
 def course_from_rows(row: Any, patient_ref: str, cycles: list[Any], days: list[Any]) -> Course:
@@ -54,6 +55,8 @@ def course_from_rows(row: Any, patient_ref: str, cycles: list[Any], days: list[A
         last_relapse_check_at=row["last_relapse_check_at"],
         next_relapse_check_at=row["next_relapse_check_at"],
         next_due_at=row["next_due_at"],
+        opened_at=row["started_at"],
+        start_date=row["start"]["start_date"],
     )
 
 
@@ -68,6 +71,7 @@ def _cycle(row: Any, days: list[Any]) -> Cycle:
         status=row["status"].value,
         released_at=row["released_at"],
         escalated_at=row["escalated_at"],
+        deviations=tuple(Deviation.model_validate(d) for d in row["deviations"] or ()),
         infusions=tuple(
             InfusionDay(
                 day=day["day"],
@@ -92,4 +96,5 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
         "status": CycleStatus(cycle.status),
         "released_at": cycle.released_at,
         "escalated_at": cycle.escalated_at,
+        "deviations": [deviation.model_dump(mode="json") for deviation in cycle.deviations],
     }

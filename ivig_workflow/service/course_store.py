@@ -188,6 +188,7 @@ class CourseStore:
                     pending.days.append((cid, cycle.number, infusion))
         self._stage_log(decision, loaded)
         self.stage_effects(decision.effects, now)
+        self._pending.closes.extend((closed, now) for closed in decision.closes)
 
     def stage_effects(self, effects: Sequence[Effect], now: datetime) -> None:
         """Effects of a decision; alone, those of one that changed no course (a refusal)."""

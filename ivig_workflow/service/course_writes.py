@@ -17,9 +17,16 @@ from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm.exc import StaleDataError
 
-from ivig_workflow.db.tables import CourseRow, CycleRow, InfusionDayRow, TransitionLogRow
+from ivig_workflow.db.statuses import WorkItemStatus
+from ivig_workflow.db.tables import (
+    CourseRow,
+    CycleRow,
+    InfusionDayRow,
+    TransitionLogRow,
+    WorkItemRow,
+)
 from ivig_workflow.domain.course import Course, InfusionDay
-from ivig_workflow.domain.effects import Effect
+from ivig_workflow.domain.effects import Effect, WorkItemClosed
 from ivig_workflow.service.effect_rows import insert_rows, write_effects
 
 _COURSES: Table = CourseRow.__table__  # type: ignore[attr-defined]
@@ -29,6 +36,11 @@ _UPDATE_COURSE = update(_COURSES).where(
 )
 _UPDATE_CYCLE = update(_CYCLES).where(_CYCLES.c.id == bindparam("b_id"))
 _INSERT_CYCLES = insert(_CYCLES).returning(_CYCLES.c.id, sort_by_parameter_order=True)
+_WORK: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
+# A decision settles an open work item; one closed by hand already keeps its record.
+_CLOSE_WORK = update(_WORK).where(
+    _WORK.c.key == bindparam("b_key"), _WORK.c.status == WorkItemStatus.OPEN
+)
 
 
 def course_values(course: Course, now: datetime) -> dict[str, Any]:
@@ -61,6 +73,7 @@ class PendingWrites:
     days: list[tuple[str, int, InfusionDay]] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)
     effects: list[tuple[Effect, datetime]] = field(default_factory=list)
+    closes: list[tuple[WorkItemClosed, datetime]] = field(default_factory=list)
 
     def write(
         self, connection: Connection, cycle_ids: dict[tuple[str, int], int]
@@ -91,6 +104,15 @@ class PendingWrites:
         insert_rows(connection, InfusionDayRow, days)
         insert_rows(connection, TransitionLogRow, self.log)
         write_effects(connection, self.effects)
+        if self.closes:
+            connection.execute(
+                _CLOSE_WORK,
+                [
+                    {"b_key": closed.key, "status": WorkItemStatus.DONE, "closed_at": now,
+                     "closed_by": closed.by, "close_reason": closed.reason}
+                    for closed, now in self.closes
+                ],
+            )  # fmt: skip
         return inserted
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ivig_workflow.centre_calendar import HolidayCalendar
 from ivig_workflow.domain.course import DoseOptions, Measurements, PlannedCycle
 from ivig_workflow.domain.course_rules import CourseRules, CyclePlanner
+from ivig_workflow.domain.deviation_policy import DeviationPolicy
 from ivig_workflow.domain.dose_plan import plan_dose
 from ivig_workflow.domain.dose_request import DoseRequest
 from ivig_workflow.domain.dosing_policy import DosingPolicy
@@ -21,6 +22,7 @@ from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.guideline import Guideline, Indication
 from ivig_workflow.domain.products import Formulary
 from ivig_workflow.loading.centres import Centres, load_centres
+from ivig_workflow.loading.deviations import load_deviation_policy
 from ivig_workflow.loading.dosing_policy import load_dosing_policy
 from ivig_workflow.loading.guideline import load_guideline
 from ivig_workflow.loading.products import load_products
@@ -34,6 +36,7 @@ class Rulebook:
     policy: DosingPolicy
     release_lead_days: int = 7
     overdue_grace_days: int = 2
+    deviations: DeviationPolicy = field(default_factory=DeviationPolicy)
     _rules: dict[tuple[str, str], CourseRules] = field(default_factory=dict, compare=False)
 
     def rules_for(self, indication: str, centre: str, guideline_version: str) -> CourseRules:
@@ -56,6 +59,10 @@ class Rulebook:
                 plan_cycle=self.planner(chosen),
                 release_lead_days=self.release_lead_days,
                 overdue_grace_days=self.overdue_grace_days,
+                deviations=self.deviations,
+                first_infusion_observation_minutes=(
+                    self.policy.observation.first_infusion_or_switch_minutes
+                ),
             )
         return self._rules[key]
 
@@ -115,4 +122,5 @@ def load_rulebook(config_dir: Path | None = None) -> Rulebook:
         centres=load_centres(config_dir),
         formulary=load_products(config_dir),
         policy=load_dosing_policy(config_dir),
+        deviations=load_deviation_policy(config_dir),
     )

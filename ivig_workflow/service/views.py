@@ -63,6 +63,11 @@ def course_json(
             }
             for cycle in course.cycles
         ],
+        "deviations": [
+            {"cycle": cycle.number, **deviation.model_dump(mode="json", exclude={"cycle"})}
+            for cycle in course.cycles
+            for deviation in cycle.deviations
+        ],
         "open_tasks": [task_json(task) for task in tasks],
         "history": [
             {

@@ -58,3 +58,34 @@ def test_now_must_be_an_instant_with_an_offset(database_url: str) -> None:
     result = runner.invoke(app, args, env={"IVIG_DATABASE_URL": database_url})
     assert result.exit_code == 2
     assert "--now" in result.output and "time zone" in result.output
+
+
+def test_a_deviation_is_answered_and_shown_by_course_show(database_url: str) -> None:
+    cycle = start(database_url, "ev-dev")["cycles"][0]
+    args = infusion("ev-dev", cycle, at="2026-01-12T10:00:00+01:00",
+                    now="2026-01-12T10:05:00+01:00")  # fmt: skip
+    at = args.index("--data") + 1
+    half = round(cycle["doses_g"][0] * 0.5, 1)
+    args[at] = json.dumps({**json.loads(args[at]), "dose_g": half})
+    answer = run(database_url, *args)
+    assert answer["status"] == "applied"
+    assert [d["kind"] for d in answer["deviations"]] == ["dose_off_plan"]
+    shown = run(database_url, "course", "show", "ev-dev")
+    [listed] = shown["deviations"]
+    assert (listed["cycle"], listed["kind"], listed["acknowledged"]) == (1, "dose_off_plan", False)
+    text = runner.invoke(app, ["event", "deviation.acknowledged", "--course", "ev-dev", "--key",
+                               "ack-1", "--at", "2026-01-12T12:00:00+01:00", "--now",
+                               "2026-01-12T12:00:00+01:00", "--sender", "dr-b", "--data",
+                               json.dumps({"cycle": 1, "kind": "dose_off_plan"})],
+                         env={"IVIG_DATABASE_URL": database_url})  # fmt: skip
+    assert text.exit_code == 0 and text.output.startswith("applied"), text.output
+    [listed] = run(database_url, "course", "show", "ev-dev")["deviations"]
+    assert (listed["acknowledged"], listed["acknowledged_by"]) == (True, "dr-b")
+
+
+def test_an_event_dated_ahead_of_now_is_refused(database_url: str) -> None:
+    cycle = start(database_url, "ev-ahead")["cycles"][0]
+    args = infusion("ev-ahead", cycle, at="2026-01-12T10:00:00+01:00",
+                    now="2026-01-12T09:30:00+01:00")  # fmt: skip
+    answer = run(database_url, *args, code=1)
+    assert (answer["status"], answer["rule"]) == ("refused", "event.in_future")

@@ -7,7 +7,8 @@ events, relapses) is decided twice: once with sweeps at random instants between 
 events, never later than the next event's instant (the clock only moves forward),
 and once with none at all. After a last sweep at the same final instant, both runs
 must hold the same course (state, cycles with their status, infusions and dates)
-and must have raised the same set of effect keys.
+and must have raised the same set of effect keys. Infusions depart from the plan
+now and then (deviations, acknowledged later) and some senders' clocks run ahead.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ START = date(2025, 1, 6)
 # What the ward may do next; the infusion moves pick the next day of the open cycle.
 MOVES = st.sampled_from(
     ["infuse"] * 8
-    + ["infuse_early", "infuse_late", "good", "partial", "worse", "observe", "hold",
-       "resume", "mild", "relapse", "wait"]
+    + ["infuse_early", "infuse_late", "infuse_other_product", "infuse_more", "acknowledge",
+       "good", "partial", "worse", "observe", "hold", "resume", "mild", "relapse", "wait"]
 )  # fmt: skip
 
 
@@ -68,11 +69,19 @@ def _event(
             if move == "infuse_late" and day == 1:
                 on += timedelta(days=9)
             at = max(at, local(on, 10))
-            data = {"cycle": cycle.number, "day": day, "dose_g": cycle.day_doses_g[day - 1],
-                    "product": "privigen", "lot_numbers": ["L1"]}  # fmt: skip
+            dose = cycle.day_doses_g[day - 1] * (1.3 if move == "infuse_more" else 1)
+            product = "octagam-10" if move == "infuse_other_product" else "privigen"
+            data = {"cycle": cycle.number, "day": day, "dose_g": round(dose, 2),
+                    "product": product, "lot_numbers": ["L1"]}  # fmt: skip
             return "infusion.administered", at, data
         move = "wait"
     match move:
+        case "acknowledge":
+            waiting = [d for c in course.cycles for d in c.deviations if not d.acknowledged]
+            if waiting:
+                which = {"cycle": waiting[0].cycle, "kind": waiting[0].kind}
+                return "deviation.acknowledged", at, which
+            return "observation.recorded", at, {"weight_kg": 71.0}
         case "good" | "partial" | "worse":
             return "response.assessed", at, {"outcome": move}
         case "observe":
@@ -104,7 +113,8 @@ def test_the_course_does_not_depend_on_when_sweeps_ran(
         for fraction in sorted(offsets):
             sweep_at = clock + (at - clock) * fraction
             swept.sweep(sweep_at)
-        delay = timedelta(minutes=data.draw(st.integers(0, 90), label="delivery delay"))
+        # Negative: the ward's clock runs ahead of ours (beyond 15 min: refused).
+        delay = timedelta(minutes=data.draw(st.integers(-30, 90), label="delivery delay"))
         key = f"k-{number}"
         statuses = {run.send(type_, at, key, at + delay, **payload) for run in (swept, unswept)}
         assert len(statuses) == 1, (move, statuses)
