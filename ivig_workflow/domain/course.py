@@ -74,6 +74,9 @@ class PlannedCycle(_Frozen):
     product: str
     day_vials: tuple[dict[float, int], ...]
     chair_minutes: tuple[int, ...]
+    # Days that start again at the lowest rate with first-infusion observation: the
+    # next infusion day after a product switch (clinical reference).
+    lowest_rate_days: tuple[int, ...] = ()
 
 
 class InfusionDay(_Frozen):

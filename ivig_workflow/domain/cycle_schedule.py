@@ -71,6 +71,8 @@ def replan_doses(course: Course, rules: CourseRules) -> Course:
         if cycle.status != "planned":
             continue
         plan = rules.plan_cycle(course.measurements, course.dose_options, cycle.number)
+        # A restart at the lowest rate after a product switch outlives a new weight.
+        plan = plan.model_copy(update={"lowest_rate_days": cycle.plan.lowest_rate_days})
         days = rules.cycle_days(cycle.planned_start, plan.days)
         course = course.replace_cycle(
             cycle.model_copy(update={"plan": plan, "planned_days": days})

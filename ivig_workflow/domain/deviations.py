@@ -134,6 +134,22 @@ def _long_gap(
     )  # fmt: skip
 
 
+def restart_after_switch(course: Course, deviations: tuple[Deviation, ...]) -> Course:
+    """After a product switch the next infusion day, in this cycle or day 1 of the
+    next, starts at the lowest rate with first-infusion observation: on its plan."""
+    if not any(deviation.kind == "product_switch" for deviation in deviations):
+        return course
+    for cycle in course.cycles:
+        if cycle.status not in ("planned", "released", "in_progress"):
+            continue
+        missing = set(range(1, len(cycle.planned_days) + 1)) - cycle.recorded_days
+        day = min(missing)
+        marked = tuple(sorted({*cycle.plan.lowest_rate_days, day}))
+        plan = cycle.plan.model_copy(update={"lowest_rate_days": marked})
+        return course.replace_cycle(cycle.model_copy(update={"plan": plan}))
+    return course
+
+
 def last_infusion(course: Course) -> InfusionDay | None:
     given = [infusion for cycle in course.cycles for infusion in cycle.infusions]
     return max(given, key=lambda infusion: infusion.date, default=None)

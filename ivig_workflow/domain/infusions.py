@@ -15,7 +15,7 @@ from ivig_workflow.domain.course_rules import CourseRules
 from ivig_workflow.domain.cycle_schedule import pending, plan_next
 from ivig_workflow.domain.decision import Outcome, Refusal, Step
 from ivig_workflow.domain.deviation_review import deviation_effects
-from ivig_workflow.domain.deviations import infusion_deviations
+from ivig_workflow.domain.deviations import infusion_deviations, restart_after_switch
 from ivig_workflow.domain.effects import Effect, Notification, WorkItem, effect_key
 from ivig_workflow.domain.events import InfusionAdministered, InfusionData
 from ivig_workflow.domain.release import release_effects
@@ -83,6 +83,7 @@ def on_infusion(
     if not cycle.complete:
         if not steps:
             steps.append(Step(state, "day_recorded", state))
+        course = restart_after_switch(course, deviations)
         return Outcome(course, tuple(steps), tuple(effects), deviations=deviations)
     course = course.replace_cycle(cycle.model_copy(update={"status": "completed"}))
     course = course.model_copy(
@@ -92,7 +93,12 @@ def on_infusion(
         }
     )
     completed = _cycle_completed(course, event, rules, steps)
-    return replace(completed, effects=(*effects, *completed.effects), deviations=deviations)
+    return replace(
+        completed,
+        course=restart_after_switch(completed.course, deviations),
+        effects=(*effects, *completed.effects),
+        deviations=deviations,
+    )
 
 
 def _implausible_dose(

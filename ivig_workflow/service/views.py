@@ -57,6 +57,7 @@ def course_json(
                 "doses_g": list(cycle.plan.day_doses_g),
                 "total_g": cycle.plan.total_g,
                 "product": cycle.plan.product,
+                "lowest_rate_days": list(cycle.plan.lowest_rate_days),
                 "status": cycle.status,
                 "days_given": sorted(cycle.recorded_days),
                 "lots": sorted({lot for day in cycle.infusions for lot in day.lot_numbers}),

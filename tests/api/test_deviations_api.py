@@ -26,6 +26,7 @@ def test_a_product_switch_is_applied_and_listed(api: LiveApi) -> None:
     view = api.client.get(f"/v1/courses/{cid}").json()
     [listed] = view["deviations"]
     assert (listed["cycle"], listed["kind"], listed["acknowledged"]) == (1, "product_switch", False)
+    assert view["cycles"][0]["lowest_rate_days"] == [2]  # the next day restarts gently
     roles = {t["role"] for t in view["open_tasks"] if t["kind"] == "review_deviation"}
     assert roles == {"physician", "pharmacy"}
 

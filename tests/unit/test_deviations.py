@@ -90,10 +90,13 @@ def test_the_next_day_after_a_switch_restarts_at_the_lowest_rate() -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     [switch] = infuse(ward, MONDAY, product="octagam-10").deviations
     assert "lowest rate" in switch.detail and "60 min after" in switch.detail
+    assert ward.course.cycles[0].plan.lowest_rate_days == (2,)  # on the plan of day 2
     # Staying on the new product is no further switch; going back is one.
     assert infuse(ward, MONDAY + timedelta(days=1), day=2, product="octagam-10").deviations == ()
     [back] = infuse(ward, MONDAY + timedelta(days=2), day=3).deviations
     assert (back.kind, back.expected, back.actual) == ("product_switch", "octagam-10", "privigen")
+    # The switch on the cycle's last day marks day 1 of the next cycle.
+    assert [c.plan.lowest_rate_days for c in ward.course.cycles] == [(2,), (1,)]
 
 
 def test_an_early_cycle_is_applied_and_the_next_counts_from_the_plan() -> None:
