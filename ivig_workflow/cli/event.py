@@ -28,6 +28,10 @@ def event(
     data: Annotated[str | None, typer.Option(help="The event's data as JSON.")] = None,
     file: Annotated[Path | None, typer.Option(help="An event JSON file ('-' for stdin).")] = None,
     sender: Annotated[str, typer.Option(help="Who sends it (recorded as actor).")] = "cli",
+    now: Annotated[
+        str | None,
+        typer.Option(help="When it is received, ISO-8601 with offset (default: the clock)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Apply a ward event once: applied, duplicate (nothing changed) or refused."""
@@ -37,7 +41,7 @@ def event(
             raw,
             engine=database(),
             rulebook=load_rulebook(),
-            now=parse_instant("now", None),
+            now=parse_instant("--now", now),
             sender=sender,
         )
         if answer.status in ("invalid", "unknown_course"):
@@ -55,6 +59,8 @@ def event(
         note = f": {answer.reason}" if answer.reason else ""
         first = f" (first answer: {answer.first_status})" if answer.first_status else ""
         typer.echo(f"{answer.status}{first} · course {answer.course_id} · {answer.state}{note}")
+        for deviation in answer.deviations:
+            typer.echo(f"deviation {deviation.kind}: {deviation.detail} ({deviation.rule})")
     raise typer.Exit(EXIT[answer.status])
 
 

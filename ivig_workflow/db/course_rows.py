@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from ivig_workflow.db.statuses import CycleStatus
+from ivig_workflow.domain.course.deviation import Deviation
 from ivig_workflow.domain.course.model import (
     Course,
     Cycle,
@@ -56,6 +57,8 @@ def course_from_rows(row: Any, patient_ref: str, cycles: list[Any], days: list[A
         last_relapse_check_at=row["last_relapse_check_at"],
         next_relapse_check_at=row["next_relapse_check_at"],
         next_due_at=row["next_due_at"],
+        opened_at=row["started_at"],
+        start_date=row["start"]["start_date"],
     )
 
 
@@ -76,6 +79,7 @@ def _cycle(row: Any, days: list[Any]) -> Cycle:
             if row["release_confirmation"] is None
             else ReleaseConfirmation.model_validate(row["release_confirmation"])
         ),
+        deviations=tuple(Deviation.model_validate(d) for d in row["deviations"] or ()),
         infusions=tuple(
             InfusionDay(
                 day=day["day"],
@@ -106,4 +110,5 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
             if cycle.release_confirmation is None
             else cycle.release_confirmation.model_dump(mode="json")
         ),
+        "deviations": [deviation.model_dump(mode="json") for deviation in cycle.deviations],
     }

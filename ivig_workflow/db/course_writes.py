@@ -18,7 +18,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm.exc import StaleDataError
 
 from ivig_workflow.db.effect_rows import insert_rows, write_effects
-from ivig_workflow.db.tables import CourseRow, CycleRow, InfusionDayRow, TransitionLogRow
+from ivig_workflow.db.statuses import WorkItemStatus
+from ivig_workflow.db.tables import (
+    CourseRow,
+    CycleRow,
+    InfusionDayRow,
+    TransitionLogRow,
+    WorkItemRow,
+)
 from ivig_workflow.domain.course.effects import Effect
 from ivig_workflow.domain.course.model import Course, InfusionDay
 
@@ -29,6 +36,11 @@ _UPDATE_COURSE = update(_COURSES).where(
 )
 _UPDATE_CYCLE = update(_CYCLES).where(_CYCLES.c.id == bindparam("b_id"))
 _INSERT_CYCLES = insert(_CYCLES).returning(_CYCLES.c.id, sort_by_parameter_order=True)
+_WORK: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
+# A decision settles an open work item; one closed by hand already keeps its record.
+_CLOSE_WORK = update(_WORK).where(
+    _WORK.c.key == bindparam("b_key"), _WORK.c.status == WorkItemStatus.OPEN
+)
 
 
 def course_values(course: Course, now: datetime) -> dict[str, Any]:

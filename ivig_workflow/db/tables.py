@@ -119,6 +119,9 @@ class CycleRow(SQLModel, table=True):
     # the confirmation: who, why, when, against which eGFR.
     release_held_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     release_confirmation: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Departures of the given days from the plan, each with its acknowledgement
+    # (`domain.deviation.Deviation` as JSON): read with the cycle, never on their own.
+    deviations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
 class InfusionDayRow(SQLModel, table=True):

@@ -24,6 +24,13 @@ class AnsweredTransition(BaseModel):
     citation: str
 
 
+class AnsweredDeviation(BaseModel):
+    kind: str
+    detail: str
+    rule: str
+    citation: str
+
+
 class EventAnswer(BaseModel):
     status: Status
     key: str | None = None
@@ -38,6 +45,8 @@ class EventAnswer(BaseModel):
     # What an applied event changed, with the passages: known when deciding, so the
     # HTTP answer needs no read after the commit.
     transitions: list[AnsweredTransition] = []
+    # Departures from the plan the applied event raised (issue 11): applied, not refused.
+    deviations: list[AnsweredDeviation] = []
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,12 @@ from ivig_workflow.db.statuses import InboxStatus
 from ivig_workflow.db.tables import InboxRow
 from ivig_workflow.domain.course.model import Course
 from ivig_workflow.domain.course.transitions import decide
-from ivig_workflow.service.event_answers import AnsweredTransition, Arrival, EventAnswer
+from ivig_workflow.service.event_answers import (
+    AnsweredDeviation,
+    AnsweredTransition,
+    Arrival,
+    EventAnswer,
+)
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
@@ -84,6 +89,7 @@ def apply_batch(
                     )
                     for t in decision.transitions
                 ],
+                deviations=[AnsweredDeviation(**d.answer()) for d in decision.deviations],
             )
         )  # fmt: skip
     uow.courses.write_pending()  # every course's version check before the inbox takes keys

@@ -78,7 +78,7 @@ def recorded_steps(session: Session, course_id: str) -> list[RecordedStep]:
     for log in firsts.values():
         if log.trigger == "start":
             continue  # the course row's `start` command stands for it
-        if log.trigger == "tick":
+        if log.trigger == "tick" and log.event_key is None:  # an event's catch-up has its key
             steps.append(RecordedStep(None, log.at))
             continue
         entry = inbox.get(log.event_key or "")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ivig_workflow.domain.course.deviation_policy import DeviationPolicy
 from ivig_workflow.domain.course.model import DoseOptions, Measurements, PlannedCycle
 from ivig_workflow.domain.course.policy import CoursePolicy
 from ivig_workflow.domain.course.rules import CourseRules, CyclePlanner
@@ -23,6 +24,7 @@ from ivig_workflow.domain.guideline.model import Guideline, Indication
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.loading.centres import Centres, load_centres
 from ivig_workflow.loading.course_policy import load_course_policy
+from ivig_workflow.loading.deviations import load_deviation_policy
 from ivig_workflow.loading.dosing_policy import load_dosing_policy
 from ivig_workflow.loading.guideline import load_guideline
 from ivig_workflow.loading.products import load_products
@@ -37,6 +39,7 @@ class Rulebook:
     course_policy: CoursePolicy = field(default_factory=CoursePolicy)
     release_lead_days: int = 7
     overdue_grace_days: int = 2
+    deviations: DeviationPolicy = field(default_factory=DeviationPolicy)
     _rules: dict[tuple[str, str], CourseRules] = field(default_factory=dict, compare=False)
 
     def rules_for(self, indication: str, centre: str, guideline_version: str) -> CourseRules:
@@ -61,6 +64,10 @@ class Rulebook:
                 overdue_grace_days=self.overdue_grace_days,
                 renal_confirm_below_egfr=self.policy.renal_function.confirm_below_egfr,
                 policy=self.course_policy,
+                deviations=self.deviations,
+                first_infusion_observation_minutes=(
+                    self.policy.observation.first_infusion_or_switch_minutes
+                ),
             )
         return self._rules[key]
 
@@ -128,4 +135,5 @@ def load_rulebook(config_dir: Path | None = None) -> Rulebook:
         formulary=load_products(config_dir),
         policy=load_dosing_policy(config_dir),
         course_policy=load_course_policy(config_dir),
+        deviations=load_deviation_policy(config_dir),
     )

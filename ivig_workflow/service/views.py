@@ -75,11 +75,17 @@ def course_json(
                     else None
                 ),
                 "product": cycle.plan.product,
+                "lowest_rate_days": list(cycle.plan.lowest_rate_days),
                 "status": cycle.status,
                 "days_given": sorted(cycle.recorded_days),
                 "lots": sorted({lot for day in cycle.infusions for lot in day.lot_numbers}),
             }
             for cycle in course.cycles
+        ],
+        "deviations": [
+            {"cycle": cycle.number, **deviation.model_dump(mode="json", exclude={"cycle"})}
+            for cycle in course.cycles
+            for deviation in cycle.deviations
         ],
         "open_tasks": [task_json(task) for task in tasks],
         "history": [

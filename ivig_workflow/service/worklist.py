@@ -26,7 +26,7 @@ from ivig_workflow.service.unit_of_work import reading
 # first day is further back than this cannot have a day today.
 _LONGEST_CYCLE = timedelta(days=21)
 _OPEN_CYCLE = (CycleStatus.PLANNED, CycleStatus.RELEASED, CycleStatus.IN_PROGRESS)
-REVIEW_KINDS = ("assess_response", "physician_decision", "long_term_decision")
+REVIEW_KINDS = ("assess_response", "physician_decision", "long_term_decision", "review_deviation")
 
 
 class InfusionRow(BaseModel):

@@ -77,6 +77,12 @@ def local_morning(day: str) -> datetime:
     return datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).replace(hour=5)
 
 
+def local_evening(day: str) -> datetime:
+    """The server's clock once the ward's events of `day` have happened: since issue 11
+    an event dated after its arrival (beyond the clock skew) is refused."""
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC).replace(hour=20)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -10,13 +10,14 @@ from sqlmodel import col, select
 
 from ivig_workflow.db.tables import InboxRow, ReceivedMessageRow, TransitionLogRow
 from ivig_workflow.service.unit_of_work import reading
-from tests.api.conftest import LiveApi, infusion, local_morning
+from tests.api.conftest import LiveApi, infusion, local_evening, local_morning
 
 
 def first_infusion(api: LiveApi, key: str = "ward-a:ma-1") -> tuple[str, dict[str, object]]:
     course = api.start_course()
     cycle = course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))  # the sweep releases cycle 1
+    api.clock.now = local_evening(cycle["planned_dates"][0])  # the event arrives after it happened
     event = infusion(course["course_id"], key, 1, 1, cycle["doses_g"][0], cycle["planned_dates"][0])
     return course["course_id"], event
 
@@ -46,6 +47,7 @@ def test_an_event_the_state_does_not_allow_is_409_with_rule_and_passage(api: Liv
     course = api.start_course()
     event = {"type": "response.assessed", "course_id": course["course_id"], "key": "r-1",
              "occurred_at": "2026-01-20T10:00:00+01:00", "data": {"outcome": "good"}}  # fmt: skip
+    api.clock.now = local_evening("2026-01-20")
     response = api.client.post("/v1/events", json=event)
     assert response.status_code == 409
     body = response.json()

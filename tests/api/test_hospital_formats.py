@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from ivig_workflow.db.tables import InboxRow, ReceivedMessageRow
 from ivig_workflow.formats.hl7v2 import frame_mllp
 from ivig_workflow.service.unit_of_work import reading
-from tests.api.conftest import LiveApi, local_morning
+from tests.api.conftest import LiveApi, local_evening, local_morning
 
 EXT = "https://ivig-workflow.org/fhir/StructureDefinition/"
 HL7 = "x-application/hl7-v2+er7"
@@ -57,6 +57,7 @@ def test_a_cycle_of_infusions_through_fhir_moves_the_course(api: LiveApi) -> Non
     course = api.start_course()
     course_id, cycle = course["course_id"], course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))
+    api.clock.now = local_evening(cycle["planned_dates"][-1])  # the messages arrive after
     resources = [
         medication_administration(course_id, 1, day, dose, on)
         for day, (on, dose) in enumerate(
@@ -84,6 +85,7 @@ def test_a_cycle_of_infusions_through_fhir_moves_the_course(api: LiveApi) -> Non
 def test_a_fhir_weight_reaches_the_patients_open_courses(api: LiveApi) -> None:
     a = api.start_course(patient_ref="PSN-0007")["course_id"]
     b = api.start_course(patient_ref="PSN-0007", indication="pemphigus-vulgaris")["course_id"]
+    api.clock.now = local_evening("2026-01-10")  # after the weighing
     response = api.client.post("/v1/fhir", json=weight_observation("PSN-0007", 74.5, "wt-1"))
     assert response.status_code == 201, response.text
     assert sorted(x["course_id"] for x in response.json()["answers"]) == sorted([a, b])
@@ -96,6 +98,7 @@ def test_a_fhir_weight_reaches_the_patients_open_courses(api: LiveApi) -> None:
 def test_an_hl7_weight_fans_out_and_is_acknowledged_once_per_message(api: LiveApi) -> None:
     a = api.start_course(patient_ref="PSN-0042")["course_id"]
     b = api.start_course(patient_ref="PSN-0042", indication="bullous-pemphigoid")["course_id"]
+    api.clock.now = local_evening("2026-01-10")  # after the weighing
     message = adt_a08("PSN-0042", "MSG-1", "160", "lb")
     response = api.client.post("/v1/hl7v2", content=message, headers={"Content-Type": HL7})
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from ivig_workflow.db.tables import InboxRow, TransitionLogRow
 from ivig_workflow.service.unit_of_work import reading
-from tests.api.conftest import TOKENS, LiveApi, infusion, local_morning
+from tests.api.conftest import TOKENS, LiveApi, infusion, local_evening, local_morning
 
 RETRIES = 20
 
@@ -19,6 +19,7 @@ def test_twenty_concurrent_retries_of_one_key_apply_once(api: LiveApi) -> None:
     course = api.start_course()
     cycle = course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))
+    api.clock.now = local_evening(cycle["planned_dates"][0])  # the event arrives after it happened
     event = infusion(course["course_id"], "retry-key", 1, 1, cycle["doses_g"][0],
                      cycle["planned_dates"][0])  # fmt: skip
     transitions_before = api.count(TransitionLogRow)

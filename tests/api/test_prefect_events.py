@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from ivig_workflow.db.tables import PrefectEventCursor, TransitionLogRow
 from ivig_workflow.orchestrator.prefect_events import relay_transitions
 from ivig_workflow.service.unit_of_work import reading
-from tests.api.conftest import LiveApi, infusion, local_morning
+from tests.api.conftest import LiveApi, infusion, local_evening, local_morning
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_each_transition_shows_as_a_prefect_event(api: LiveApi, prefect_api: str
     course = api.start_course(patient_ref="PSN-0100")
     cycle = course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))
+    api.clock.now = local_evening(cycle["planned_dates"][0])  # the event arrives after it happened
     event = infusion(course["course_id"], "k-1", 1, 1, cycle["doses_g"][0],
                      cycle["planned_dates"][0])  # fmt: skip
     assert api.client.post("/v1/events", json=event).status_code == 201

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import LiveApi, infusion, local_morning
+from tests.api.conftest import LiveApi, infusion, local_evening, local_morning
 
 
 def give_pending_cycle(api: LiveApi, course_id: str) -> dict[str, Any]:
     view = api.client.get(f"/v1/courses/{course_id}").json()
     cycle = next(c for c in view["cycles"] if c["status"] in ("planned", "released"))
     api.sweep(local_morning(cycle["planned_start"]))
+    api.clock.now = local_evening(cycle["planned_dates"][-1])  # the ward reports after the days
     for day, (on, dose) in enumerate(zip(cycle["planned_dates"], cycle["doses_g"], strict=True), 1):
         key = f"ward-a:{course_id}:{cycle['number']}:{day}"
         response = api.client.post(
@@ -25,6 +26,7 @@ def give_pending_cycle(api: LiveApi, course_id: str) -> dict[str, Any]:
 def send(api: LiveApi, course_id: str, type_: str, key: str, on: str, **data: Any) -> int:
     event = {"type": type_, "course_id": course_id, "key": key,
              "occurred_at": f"{on}T10:00:00+01:00", "data": data}  # fmt: skip
+    api.clock.now = local_evening(on)
     status: int = api.client.post("/v1/events", json=event).status_code
     return status
 

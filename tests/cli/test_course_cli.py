@@ -56,7 +56,7 @@ class Cli:
     def event(self, course_id: str, kind: str, at: datetime, data: dict[str, Any] | None) -> Any:
         self.sent += 1
         args = ["event", kind, "--course", course_id, "--key", f"k-{self.sent}"]
-        args += ["--at", at.isoformat()]
+        args += ["--at", at.isoformat(), "--now", (at + timedelta(minutes=5)).isoformat()]
         if data is not None:
             args += ["--data", json.dumps(data)]
         return self.run(*args)
@@ -182,6 +182,8 @@ def test_a_resent_event_answers_duplicate_and_changes_nothing(cli: Cli) -> None:
         "ward-77",
         "--at",
         "2026-01-12T10:00:00+01:00",
+        "--now",
+        "2026-01-12T10:05:00+01:00",
         "--data",
         data,
     ]

@@ -175,11 +175,12 @@ def test_relapse_checks_in_washout_and_no_cycle_released(engine: Engine) -> None
     counts = row_counts(engine)
     assert ward.tick(first_check).actions == []
     assert row_counts(engine) == counts
-    # Checks missed while the sweep was down collapse into one.
+    # Checks missed while the sweep was down are each raised under their own date
+    # (issue 11: collapsing them made the count depend on when the sweep ran).
     report = ward.tick(first_check + timedelta(weeks=13))
-    assert [a.actions for a in report.actions] == [["washout.relapse_check"]]
+    assert [a.actions for a in report.actions] == [["washout.relapse_check"] * 3]
     after = ward.view()
     assert datetime.fromisoformat(after["next_due_at"]) > first_check + timedelta(weeks=13)
-    assert _kinds(ward).count("assess_relapse") == 2
+    assert _kinds(ward).count("assess_relapse") == 4
     assert (after["state"], len(after["cycles"])) == ("washout", 12)
     ward.assert_consistent()

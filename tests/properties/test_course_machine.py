@@ -3,6 +3,9 @@
 The test owns the clock. Ward events arrive valid and invalid for the state,
 days out of order, duplicates with the same key (the inbox drops them, as the
 database's unique key does) and with a new key (the machine must refuse them).
+Infusions depart from the plan (doses, products, early cycles): they are applied
+and raise deviations, which a physician acknowledges; events dated ahead of their
+arrival beyond the clock skew are refused.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from ivig_workflow.domain.course.decision import Decision, Transition
+from ivig_workflow.domain.course.deviation import DEVIATION_KINDS
 from ivig_workflow.domain.course.events import (
     FeverPersisted,
     InfusionAdministered,
     WardEvent,
     parse_ward_event,
 )
+from ivig_workflow.domain.course.guards import GUARDS, GuardContext
 from ivig_workflow.domain.course.model import RELEASING_STATES, Course, CourseState
 from ivig_workflow.domain.course.replay import RecordedStep, replay
 from ivig_workflow.domain.course.table import TABLE
@@ -30,6 +35,9 @@ from tests.unit.course_factories import course_start, local, rules_for, ward_eve
 
 LEGAL = {(r.from_state, r.trigger, r.guard, r.to_state) for r in TABLE}
 START = date(2025, 1, 6)
+# Mostly as planned; now and then off the plan, or over twice it (refused).
+DOSE_FACTORS = st.sampled_from([1.0] * 6 + [0.8, 1.15, 2.5])
+PRODUCTS = st.sampled_from(["privigen"] * 6 + ["octagam-10"])
 
 
 class CourseMachine(RuleBasedStateMachine):
@@ -78,8 +86,7 @@ class CourseMachine(RuleBasedStateMachine):
         assert cycle is not None
         missing = sorted(set(range(1, len(cycle.planned_days) + 1)) - cycle.recorded_days)
         day = data.draw(st.sampled_from(missing))
-        self._send("infusion.administered", cycle=cycle.number, day=day, dose_g=40,
-                   product="privigen", lot_numbers=["L1"])
+        self._infuse(data, cycle.number, day, cycle.day_doses_g[day - 1])
 
     @precondition(
         lambda self: self.course.state in RELEASING_STATES
@@ -96,13 +103,49 @@ class CourseMachine(RuleBasedStateMachine):
         cycle = self.course.current_cycle or cycle
         missing = sorted(set(range(1, len(cycle.planned_days) + 1)) - cycle.recorded_days)
         for day in data.draw(st.permutations(missing)):
-            self._send("infusion.administered", cycle=cycle.number, day=day, dose_g=40,
-                       product="privigen", lot_numbers=["L1"])
+            self._infuse(data, cycle.number, day, cycle.day_doses_g[day - 1])
 
     @rule(cycle=st.integers(1, 16), day=st.integers(1, 4))
     def infuse_any(self, cycle: int, day: int) -> None:
         self._send("infusion.administered", cycle=cycle, day=day, dose_g=40,
                    product="privigen", lot_numbers=["L1"])
+
+    @rule(data=st.data())
+    def infuse_the_next_cycle_early(self, data: st.DataObject) -> None:
+        """The pending cycle given before its release: applied, as an early cycle."""
+        waiting = [c for c in self.course.cycles if c.status == "planned"]
+        if waiting and self.course.current_cycle is None:
+            cycle = waiting[0]
+            self.now = max(self.now, local(cycle.planned_start - timedelta(days=9), 9))
+            before = self.course
+            self._infuse(data, cycle.number, 1, cycle.day_doses_g[0])
+            early = self.course_rules.local_date(self.now) < cycle.planned_start - timedelta(days=3)
+            if self.course is not before and early:
+                assert "early_cycle" in {d.kind for d in self.course.cycles[cycle.number - 1]
+                                         .deviations}  # fmt: skip
+
+    @rule(data=st.data())
+    def acknowledge(self, data: st.DataObject) -> None:
+        open_ = sorted({(d.cycle, d.kind) for c in self.course.cycles for d in c.deviations
+                        if not d.acknowledged})  # fmt: skip
+        cycle, kind = data.draw(st.sampled_from(open_ or [(1, DEVIATION_KINDS[0])]))
+        before = self.course
+        self._send("deviation.acknowledged", cycle=cycle, kind=kind, reason="seen")
+        if (cycle, kind) not in open_:
+            assert self.course == before
+
+    @rule(minutes=st.integers(0, 60))
+    def from_a_clock_ahead(self, minutes: int) -> None:
+        """A ward system whose clock runs ahead of ours by `minutes`."""
+        self.counter += 1
+        event = ward_event("observation.recorded", self.now + timedelta(minutes=minutes),
+                           f"k-{self.counter}", weight_kg=70)  # fmt: skip
+        self.sent[event.key] = event
+        before = self.course
+        decision = decide(self.course, event, self.now, rules=self.course_rules)
+        if minutes > self.course_rules.deviations.clock_skew.minutes:
+            assert (decision.status, decision.rule) == ("refused", "event.in_future")
+        self._record(event, before, decision)
 
     @rule(outcome=st.sampled_from(["good"] * 5 + ["partial", "none", "worse"]))
     def assess(self, outcome: str) -> None:
@@ -187,6 +230,11 @@ class CourseMachine(RuleBasedStateMachine):
         self._record(again, before, decision)
 
     # --- checks --------------------------------------------------------------
+    def _infuse(self, data: st.DataObject, cycle: int, day: int, planned: float) -> None:
+        dose = round(planned * data.draw(DOSE_FACTORS, label="dose factor"), 2)
+        self._send("infusion.administered", cycle=cycle, day=day, dose_g=dose,
+                   product=data.draw(PRODUCTS, label="product"), lot_numbers=["L1"])
+
     def _send(self, type_: str, actor: str | None = None, **data: Any) -> None:
         self.counter += 1
         key = f"k-{self.counter}"
@@ -204,18 +252,39 @@ class CourseMachine(RuleBasedStateMachine):
         released_before = {c.number for c in before.cycles if c.released_at is not None}
         for cycle in decision.course.cycles:
             if cycle.status == "released" and cycle.number not in released_before:
-                # Only the sweep releases, but an acute retreatment is released at once.
+                # Released by the sweep, or by the catch-up an event runs first (event
+                # time); an acute retreatment is released at once.
                 if isinstance(event, FeverPersisted):
                     assert before.state == CourseState.COMPLETED
                     continue
-                assert event is None and before.state in RELEASING_STATES, before.state
+                assert before.state in RELEASING_STATES, before.state
                 # Never released below eGFR 30 without a physician's confirmation.
                 egfr = before.measurements.egfr
                 assert egfr is None or egfr >= 30 or cycle.release_confirmation is not None
                 if cycle.release_confirmation is not None:
                     tally("released after a physician's confirmation")
+        if decision.status == "applied":
+            kept = [d for c in decision.course.cycles for d in c.deviations]
+            assert set(decision.deviations) <= set(kept)
+            raised = {(w.data["cycle"], w.data["day"], w.data["kind"]) for w in
+                      decision.work_items if w.kind == "review_deviation" and w.role == "physician"}
+            assert raised == {(d.cycle, d.day, d.kind) for d in decision.deviations}
+            if isinstance(event, InfusionAdministered):
+                cycle = decision.course.cycles[event.data.cycle - 1]
+                planned = cycle.day_doses_g[event.data.day - 1]
+                assert event.data.dose_g <= 2 * planned  # implausible doses are refused
         self.course = decision.course
+        self._check_guards(event, before, decision)
         self._check(event, decision)
+
+    def _check_guards(self, event: WardEvent | None, before: Course, decision: Decision) -> None:
+        """Every step's guard predicate (guards.py) holds for the course before and after."""
+        for t in decision.transitions:
+            context = GuardContext(
+                before=before, after=decision.course,
+                event=None if t.trigger == "tick" else event, at=t.at, rules=self.course_rules,
+            )  # fmt: skip
+            assert GUARDS[t.guard].holds(context), (t.guard, t.rule)
 
     def _check(self, event: WardEvent | None, decision: Decision) -> None:
         self.transitions.extend(decision.transitions)
@@ -225,6 +294,8 @@ class CourseMachine(RuleBasedStateMachine):
             tally(f"reached {t.to_state.value}")
             if t.rule.startswith(("long_term.", "retreatment.")):
                 tally(f"rule {t.rule}")
+        for deviation in decision.deviations:
+            tally(f"deviation {deviation.kind}")
         for effect in decision.effects:
             assert effect.key not in self.effect_keys, effect.key
             self.effect_keys.add(effect.key)

@@ -96,9 +96,12 @@ class Ward:
     counter: int = 0
 
     @classmethod
-    def start(cls, slug: str, start_date: date, **kw: Any) -> Ward:
+    def start(
+        cls, slug: str, start_date: date, *, opened: datetime | None = None, **kw: Any
+    ) -> Ward:
         rules = rules_for(slug)
-        decision = start_course(course_start(start_date, **kw), local(start_date, 7), rules=rules)
+        opened = opened or local(start_date, 7)
+        decision = start_course(course_start(start_date, **kw), opened, rules=rules)
         return cls(rules, decision.course, [decision])
 
     def _keep(self, decision: Decision) -> Decision:

@@ -68,10 +68,20 @@ def test_a_day_recorded_twice_under_another_key_is_refused() -> None:
     assert ward.course == course
 
 
-def test_an_infusion_before_the_cycle_is_released_is_refused() -> None:
+def test_an_infusion_on_the_planned_day_applies_though_no_sweep_ran() -> None:
+    """Issue 11: on a fresh course the sweep never ran; the event catches the course
+    up to its own instant (cycle 1 released) and is then applied, as it would be had
+    the sweep run first. (This test asserted a refusal before event time.)"""
     ward = Ward.start("dermatomyositis", MONDAY)
-    assert give(ward, 1) == "refused"
-    assert ward.course.state == "initiation"
+    assert give(ward, 1) == "applied"
+    decision = ward.decisions[-1]
+    assert [(t.trigger, t.rule) for t in decision.transitions] == [
+        ("tick", "cycle.released"), ("infusion.administered", "course.first_infusion")]
+    assert {t.event_key for t in decision.transitions} == {decision.transitions[-1].event_key}
+    assert {e.data.get("cycle") for e in decision.effects} == {1}  # the release's work items
+    cycle = ward.course.cycles[0]
+    assert (ward.course.state, cycle.status) == ("active", "in_progress")
+    assert cycle.released_at == ward.rules.release_at(MONDAY)  # the due instant
 
 
 def test_the_infusion_keeps_the_lots_and_the_local_date() -> None:

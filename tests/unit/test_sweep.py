@@ -55,7 +55,8 @@ def test_an_overdue_cycle_is_raised_once_to_operator_and_physician() -> None:
 
 @pytest.mark.parametrize("how", ["course.held", "severe"])
 def test_nothing_is_released_on_hold(how: str) -> None:
-    ward = Ward.start("dermatomyositis", MONDAY)
+    # Opened a month ahead: since issue 11 no event may predate the course.
+    ward = Ward.start("dermatomyositis", MONDAY, opened=local(MONDAY - timedelta(days=30)))
     if how == "course.held":
         ward.send("course.held", local(MONDAY - timedelta(days=20)), reason="infection")
     else:
@@ -79,7 +80,12 @@ def test_washout_schedules_relapse_checks_every_four_weeks() -> None:
     assert first is not None
     late = first + timedelta(weeks=9)  # the sweep was down for two periods
     decision = ward.tick(late)
-    assert [w.kind for w in decision.work_items] == ["assess_relapse"]
+    # Every check that fell due is raised under its own date (they collapsed into
+    # one before issue 11: how many depended on when the sweep ran).
+    assert [(w.kind, w.due_at) for w in decision.work_items] == [
+        ("assess_relapse", first + timedelta(weeks=weeks)) for weeks in (0, 4, 8)
+    ]
+    assert ward.course.last_relapse_check_at == first + timedelta(weeks=8)
     assert ward.course.next_relapse_check_at == first + timedelta(weeks=12)
     assert ward.tick(late).effects == ()
     assert ward.course.next_due_at == ward.course.next_relapse_check_at

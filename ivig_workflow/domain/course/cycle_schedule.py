@@ -38,11 +38,12 @@ def planned_cycle(
 
 
 def due_after_last(course: Course, not_before: date) -> date:
-    """Day 1 of the last completed cycle plus the interval, never in the past."""
+    """Day 1 of the last completed cycle as planned plus the interval, never in the
+    past: a cycle given early or late does not move the ones after it (issue 11)."""
     last = course.last_completed_cycle
     if last is None:
         return not_before
-    due = last.first_day_given + timedelta(weeks=course.interval_weeks)
+    due = last.planned_start + timedelta(weeks=course.interval_weeks)
     return max(due, not_before)
 
 
@@ -90,6 +91,8 @@ def replan_doses(course: Course, rules: CourseRules) -> Course:
         if cycle.status != "planned":
             continue
         plan = rules.plan_cycle(course.measurements, course.dose_options, cycle.number)
+        # A restart at the lowest rate after a product switch outlives a new weight.
+        plan = plan.model_copy(update={"lowest_rate_days": cycle.plan.lowest_rate_days})
         start, days = cycle.planned_start, cycle.planned_days
         if plan.days != len(days):  # more days (renal impairment) may need another start
             placed = place_days(

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from ivig_workflow.domain.course.deviation import Deviation
 from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, WorkItemClosed
 from ivig_workflow.domain.course.model import Course, CourseState
 
@@ -31,6 +32,7 @@ class Outcome:
     # Why, in the physician's words, where a step rests on a decision (a long-term
     # continuation's justification); it goes into the transition log with the actor.
     reason: str | None = None
+    deviations: tuple[Deviation, ...] = field(default=())  # raised by this event
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Decision(BaseModel):
     effects: tuple[WorkItem | Notification | WorkItemClosed, ...] = ()
     reason: str | None = None
     rule: str | None = None  # the refusal's rule; applied steps name theirs
+    deviations: tuple[Deviation, ...] = ()  # departures from the plan this event raised
 
     @property
     def work_items(self) -> tuple[WorkItem, ...]:

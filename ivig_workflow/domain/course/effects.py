@@ -41,6 +41,7 @@ WorkKind = Literal[
     "confirm_release",
     "long_term_decision",
     "place_cycle",
+    "review_deviation",
 ]
 
 

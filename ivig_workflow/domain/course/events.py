@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ivig_workflow.domain.course.deviation import DeviationKind
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
 
@@ -105,6 +106,10 @@ class FeverData(_Frozen):
     # counted from here to the event's occurred_at.
     infusion_ended_at: AwareDatetime
     temperature_c: float | None = Field(default=None, ge=30, le=45)
+class AcknowledgementData(_Frozen):
+    cycle: int = Field(ge=1)
+    kind: DeviationKind
+    reason: str | None = Field(default=None, min_length=1)
 
 
 class InfusionAdministered(_Event):
@@ -165,6 +170,9 @@ class LongTermDecided(_Event):
 class FeverPersisted(_Event):
     type: Literal["fever.persisted"]
     data: FeverData
+class DeviationAcknowledged(_Event):
+    type: Literal["deviation.acknowledged"]
+    data: AcknowledgementData
 
 
 WardEvent = Annotated[
@@ -179,7 +187,8 @@ WardEvent = Annotated[
     | CourseCompleted
     | CycleReleaseConfirmed
     | LongTermDecided
-    | FeverPersisted,
+    | FeverPersisted
+    | DeviationAcknowledged,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: tuple[str, ...] = (
@@ -195,6 +204,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "cycle.release_confirmed",
     "long_term.decided",
     "fever.persisted",
+    "deviation.acknowledged",
 )
 
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)

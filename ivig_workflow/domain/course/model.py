@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from ivig_workflow.domain.course.deviation import Deviation
 from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
 
 
@@ -101,6 +102,9 @@ class PlannedCycle(_Frozen):
     delivered_fraction: float | None = None
     # Renal risk factors present when planned: the pre-infusion check names them.
     renal_risk_factors: tuple[str, ...] = ()
+    # Days that start again at the lowest rate with first-infusion observation: the
+    # next infusion day after a product switch (clinical reference).
+    lowest_rate_days: tuple[int, ...] = ()
 
 
 class InfusionDay(_Frozen):
@@ -135,6 +139,8 @@ class Cycle(_Frozen):
     release_held_at: AwareDatetime | None = None
     release_confirmation: ReleaseConfirmation | None = None
     infusions: tuple[InfusionDay, ...] = ()
+    # Departures of the given days from the plan, raised and acknowledged (issue 11).
+    deviations: tuple[Deviation, ...] = ()
 
     @property
     def day_doses_g(self) -> tuple[float, ...]:
@@ -154,7 +160,7 @@ class Cycle(_Frozen):
 
     @property
     def first_day_given(self) -> date:
-        """Day 1 as given (the next cycle counts from it), else as planned."""
+        """Day 1 as given, else as planned (the next cycle counts from the plan)."""
         for infusion in self.infusions:
             if infusion.day == 1:
                 return infusion.date
@@ -178,6 +184,9 @@ class Course(_Frozen):
     measurements: Measurements
     dose_options: DoseOptions = DoseOptions()
     cycles: tuple[Cycle, ...] = ()
+    # When the course was opened and its start date: no event may predate both.
+    opened_at: AwareDatetime | None = None
+    start_date: date | None = None
     last_relapse_check_at: AwareDatetime | None = None
     next_relapse_check_at: AwareDatetime | None = None
     next_due_at: AwareDatetime | None = None

@@ -12,6 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ivig_workflow.domain.centre import OpenDays, consecutive_open_days
+from ivig_workflow.domain.course.deviation_policy import DeviationPolicy
 from ivig_workflow.domain.course.model import DoseOptions, Measurements, PlannedCycle
 from ivig_workflow.domain.course.policy import CoursePolicy
 from ivig_workflow.domain.errors import InputError
@@ -38,6 +39,8 @@ class CourseRules:
     # Below this eGFR a physician confirms each cycle before release (None: never).
     renal_confirm_below_egfr: float | None = None
     policy: CoursePolicy = field(default_factory=CoursePolicy)
+    deviations: DeviationPolicy = field(default_factory=DeviationPolicy)
+    first_infusion_observation_minutes: int = 60
 
     def midnight(self, day: date) -> datetime:
         """The start of `day` in the centre's zone, as a UTC instant."""

@@ -39,6 +39,7 @@ def open_course(start: CourseStart, rules: CourseRules) -> Outcome:
         interval_weeks=rules.indication.interval.initial_weeks,
         measurements=start.measurements,
         dose_options=start.dose_options,
+        start_date=start.start_date,
     )
     course = course.with_cycle(planned_cycle(course, rules, start.start_date))
     return Outcome(course, (Step(None, "always", CourseState.INITIATION),))

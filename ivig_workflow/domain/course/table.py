@@ -32,6 +32,7 @@ AE, OBS = "adverse_event.reported", "observation.recorded"
 HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
 CONFIRMED = "cycle.release_confirmed"
+ACK = "deviation.acknowledged"
 LTD, DECIDED, FEVER = CourseState.LONG_TERM_DECISION, "long_term.decided", "fever.persisted"
 
 LIVE = (INIT, ACT, REV, EXT, WASH, LTD)  # not on hold, not ended
@@ -83,6 +84,7 @@ TABLE: tuple[Row, ...] = (
     *each(RELEASING, "tick", "cycle_held", None, "cycle.release_held_renal", None),
     *each((*RELEASING, REV, LTD, HOLD), CONFIRMED, "by_physician", None, "cycle.release_confirmed",
           None),
+    *each((*LIVE, HOLD, DONE), ACK, "by_physician", None, "deviation.acknowledged", None),
     # Long-term use only in rare or exceptional cases: past the initial duration
     # (the review) and every few cycles after, a physician decides.
     Row(REV, RESP, "partial_long_term", LTD, "long_term.decision_due", "long_term"),

@@ -4,11 +4,19 @@
 allow, hands the event to the handler of its concept (infusions, review, relapse,
 physician decisions, adverse events, observations), checks every step the handler
 reports against the table and names each step's rule and guideline citation.
+
+Event time, not sweep time: before an event that happened at `occurred_at` is
+decided, the course catches up on every time-driven step due by then (release,
+overdue, relapse check: the sweep at `occurred_at`), in the same decision. So a
+sequence of events gives the same course whether or not, and whenever, the sweep
+ran in between. A refused event leaves the course as it was, catch-up included:
+the next sweep or event does the same catching up.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from ivig_workflow.domain.course.cycle_placement import placement_work
 from ivig_workflow.domain.course.cycle_schedule import next_due_at
@@ -21,6 +29,7 @@ from ivig_workflow.domain.course.events import (
     CourseHeld,
     CourseResumed,
     CycleReleaseConfirmed,
+    DeviationAcknowledged,
     FeverPersisted,
     InfusionAdministered,
     LongTermDecided,
@@ -30,6 +39,7 @@ from ivig_workflow.domain.course.events import (
     WardEvent,
 )
 from ivig_workflow.domain.course.handlers.adverse_events import on_adverse_event
+from ivig_workflow.domain.course.handlers.deviation_review import on_acknowledged
 from ivig_workflow.domain.course.handlers.infusions import on_infusion
 from ivig_workflow.domain.course.handlers.long_term import on_long_term_decided
 from ivig_workflow.domain.course.handlers.observations import on_observation
@@ -49,18 +59,24 @@ __all__ = ["TABLE", "Decision", "Row", "decide", "start_course", "tick"]
 
 def start_course(start: CourseStart, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(open_course(start, rules), "start", None, now, start.actor, rules, None)
+    opened = open_course(start, rules)
+    # No ward event may predate the course (nor its start date: see `_dated_wrongly`).
+    opened = replace(opened, course=opened.course.model_copy(update={"opened_at": now}))
+    return _applied(opened, "start", None, now, start.actor, rules, before=None)
 
 
 def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
-    return _applied(sweep(course, now, rules), "tick", None, now, None, rules, course)
+    return _applied(sweep(course, now, rules), "tick", None, now, None, rules, before=course)
 
 
 def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
     if event.course_id != course.course_id:
         return _refused(course, event, f"event is for course {event.course_id}", "event.course")
+    too_early = _dated_wrongly(course, event, now, rules)
+    if too_early is not None:
+        return _refused(course, event, *too_early)
     if not allows(course.state, event.type):
         return _refused(
             course,
@@ -68,10 +84,14 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
             f"{event.type} is not allowed in state {course.state.value}",
             "transition_table",
         )
-    result = _handle(course, event, rules)
+    caught_up = sweep(course, event.occurred_at, rules)
+    result = _handle(caught_up.course, event, rules)
     if isinstance(result, Refusal):
         return _refused(course, event, result.reason, result.rule)
-    return _applied(result, event.type, event.key, event.occurred_at, event.actor, rules, course)
+    return _applied(
+        result, event.type, event.key, event.occurred_at, event.actor, rules,
+        before=course, caught_up=caught_up,
+    )  # fmt: skip
 
 
 def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
@@ -98,6 +118,31 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_long_term_decided(course, event, rules)
         case FeverPersisted():
             return on_fever_persisted(course, event, rules)
+        case DeviationAcknowledged():
+            return on_acknowledged(course, event, rules)
+
+
+def _dated_wrongly(
+    course: Course, event: WardEvent, received: datetime, rules: CourseRules
+) -> tuple[str, str] | None:
+    """An event dated in the future or before the course: the ward corrects it at
+    the source, rather than the course moving to a wrong date."""
+    skew = rules.deviations.clock_skew.minutes
+    if event.occurred_at > received + timedelta(minutes=skew):
+        return (
+            f"occurred_at {event.occurred_at.isoformat()} is after its arrival at "
+            f"{received.isoformat()} by more than the {skew} min clock-skew allowance",
+            "event.in_future",
+        )
+    begins = [rules.midnight(course.start_date)] if course.start_date else []
+    begins += [course.opened_at] if course.opened_at else []
+    if begins and event.occurred_at < min(begins):
+        return (
+            f"occurred_at {event.occurred_at.isoformat()} is before the course started "
+            f"({min(begins).isoformat()})",
+            "event.before_course_start",
+        )
+    return None
 
 
 def _applied(
@@ -107,8 +152,38 @@ def _applied(
     at: datetime,
     actor: str | None,
     rules: CourseRules,
+    *,
     before: Course | None,
+    caught_up: Outcome | None = None,
 ) -> Decision:
+    transitions: list[Transition] = []
+    effects = outcome.effects
+    if caught_up is not None and caught_up.steps:
+        # The sweep's steps due by the event's instant, logged under the event's key.
+        transitions += _transitions(caught_up, "tick", event_key, at, None, rules)
+        effects = (*caught_up.effects, *effects)
+    transitions += _transitions(outcome, trigger, event_key, at, actor, rules)
+    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    # Wherever dates were planned (start, completion, review, relapse, resume, new
+    # measurements), a cycle whose days could not be made consecutive is raised.
+    effects = (*effects, *placement_work(before, course, rules))
+    return Decision(
+        course=course,
+        status="applied",
+        transitions=tuple(transitions),
+        effects=effects,
+        deviations=outcome.deviations,
+    )
+
+
+def _transitions(
+    outcome: Outcome,
+    trigger: str,
+    event_key: str | None,
+    at: datetime,
+    actor: str | None,
+    rules: CourseRules,
+) -> list[Transition]:
     transitions = []
     for step in outcome.steps:
         row = ROWS.get((step.from_state, trigger, step.guard))
@@ -129,13 +204,7 @@ def _applied(
                 reason=outcome.reason,
             )
         )
-    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
-    # Wherever dates were planned (start, completion, review, relapse, resume, new
-    # measurements), a cycle whose days could not be made consecutive is raised.
-    effects = (*outcome.effects, *placement_work(before, course, rules))
-    return Decision(
-        course=course, status="applied", transitions=tuple(transitions), effects=effects
-    )
+    return transitions
 
 
 def _refused(course: Course, event: WardEvent, reason: str, rule: str) -> Decision:

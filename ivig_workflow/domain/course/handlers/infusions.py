@@ -7,15 +7,19 @@ the response review, the washout, or simply the next cycle at the interval.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
-from ivig_workflow.domain.course.cycle_schedule import plan_next
+from ivig_workflow.domain.course.cycle_schedule import pending, plan_next
 from ivig_workflow.domain.course.decision import Outcome, Refusal, Step
+from ivig_workflow.domain.course.deviations import infusion_deviations, restart_after_switch
 from ivig_workflow.domain.course.effects import Effect, WorkItem
-from ivig_workflow.domain.course.events import InfusionAdministered
+from ivig_workflow.domain.course.events import InfusionAdministered, InfusionData
+from ivig_workflow.domain.course.handlers.deviation_review import deviation_effects
 from ivig_workflow.domain.course.handlers.long_term import await_decision, enter_washout, prompt_due
+from ivig_workflow.domain.course.handlers.release import release_effects
 from ivig_workflow.domain.course.handlers.review import assess_response_key
-from ivig_workflow.domain.course.model import Course, CourseState, InfusionDay
+from ivig_workflow.domain.course.model import Course, CourseState, Cycle, InfusionDay
 from ivig_workflow.domain.course.rules import CourseRules
 
 S = CourseState
@@ -25,7 +29,15 @@ def on_infusion(
     course: Course, event: InfusionAdministered, rules: CourseRules
 ) -> Outcome | Refusal:
     data = event.data
+    effects: list[Effect] = []
     cycle = course.current_cycle
+    waiting = pending(course)
+    if cycle is None and waiting is not None and waiting.number == data.cycle:
+        # The next cycle given before its release (early): the fact is applied, the
+        # cycle released now with its work items, and the early start raised below.
+        cycle = waiting.model_copy(update={"status": "released", "released_at": event.occurred_at})
+        course = course.replace_cycle(cycle)
+        effects.extend(release_effects(course, cycle, rules))
     if cycle is None or cycle.number != data.cycle:
         current = "none is released" if cycle is None else f"the current one is {cycle.number}"
         return Refusal(
@@ -43,6 +55,9 @@ def on_infusion(
             f"day {data.day} of cycle {cycle.number} is already recorded",
             "infusion.day_recorded_once",
         )
+    implausible = _implausible_dose(course, cycle, data, rules)
+    if implausible is not None:
+        return implausible
     given = InfusionDay(
         day=data.day,
         date=rules.local_date(event.occurred_at),
@@ -51,8 +66,16 @@ def on_infusion(
         lot_numbers=data.lot_numbers,
         event_key=event.key,
     )
+    deviations = infusion_deviations(course, cycle, given, rules)
+    effects.extend(deviation_effects(course, deviations, given.date, rules))
     infusions = tuple(sorted((*cycle.infusions, given), key=lambda infusion: infusion.day))
-    cycle = cycle.model_copy(update={"infusions": infusions, "status": "in_progress"})
+    cycle = cycle.model_copy(
+        update={
+            "infusions": infusions,
+            "status": "in_progress",
+            "deviations": (*cycle.deviations, *deviations),
+        }
+    )
     steps: list[Step] = []
     state = course.state
     if state == S.INITIATION:
@@ -62,7 +85,8 @@ def on_infusion(
     if not cycle.complete:
         if not steps:
             steps.append(Step(state, "day_recorded", state))
-        return Outcome(course, tuple(steps))
+        course = restart_after_switch(course, deviations)
+        return Outcome(course, tuple(steps), tuple(effects), deviations=deviations)
     course = course.replace_cycle(cycle.model_copy(update={"status": "completed"}))
     course = course.model_copy(
         update={
@@ -70,7 +94,42 @@ def on_infusion(
             "cycles_in_series_completed": course.cycles_in_series_completed + 1,
         }
     )
-    return _cycle_completed(course, event, rules, steps)
+    completed = _cycle_completed(course, event, rules, steps)
+    return replace(
+        completed,
+        course=restart_after_switch(completed.course, deviations),
+        effects=(*effects, *completed.effects),
+        deviations=deviations,
+    )
+
+
+def _implausible_dose(
+    course: Course, cycle: Cycle, data: InfusionData, rules: CourseRules
+) -> Refusal | None:
+    """A dose no ward meant: refused, so that it is corrected at the source."""
+    planned = cycle.day_doses_g[data.day - 1]
+    factor = rules.deviations.dose.implausible_factor
+    if data.dose_g > factor * planned:
+        return Refusal(
+            f"dose_g {data.dose_g:g} g is over {factor:g} times the {planned:g} g planned "
+            f"for day {data.day} of cycle {cycle.number}; correct it at the source",
+            "infusion.implausible_dose",
+        )
+    dose = rules.indication.dose
+    # The latest weight bounds the guideline's maximum; a plan made from an older,
+    # heavier weight is never refused for its own grams, and days within the dose
+    # tolerance (vial rounding, a day's grams as given) never add up to a refusal.
+    limit = max(dose.max_g_per_kg * course.measurements.weight_kg, cycle.plan.total_g)
+    limit *= 1 + rules.deviations.dose.tolerance
+    total = sum(infusion.dose_g for infusion in cycle.infusions) + data.dose_g
+    if total > limit:
+        return Refusal(
+            f"cycle {cycle.number} would total {total:g} g, over the guideline's maximum of "
+            f"{dose.max_g_per_kg:g} g/kg for {course.measurements.weight_kg:g} kg "
+            f"({limit:.1f} g with the dose tolerance); correct it at the source",
+            "infusion.implausible_dose",
+        )
+    return None
 
 
 def _cycle_completed(
