@@ -51,7 +51,7 @@ def test_a_dose_off_plan_is_applied_raised_and_acknowledged(engine: Engine) -> N
     assert listed["acknowledged"] and listed["acknowledgement_reason"] == "new weight 91 kg"
     pharmacy, physician = _work(engine, ward.course_id)
     assert physician.status.value == "done"
-    assert physician.close_reason.startswith("new weight 91 kg")
+    assert (physician.close_reason or "").startswith("new weight 91 kg")
     assert pharmacy.status.value == "open"  # the pharmacy's own work stays theirs
     ward.assert_consistent()  # replay rebuilds the deviations and the acknowledgement
 
