@@ -19,7 +19,7 @@ from ivig_workflow.scheduling.windows import days_needing_chairs
 
 def check_plan(problem: Problem, plan: Plan) -> list[str]:
     wrong: list[str] = []
-    every = [*plan.bookings, *(b for d in problem.demands for b in d.frozen)]
+    every = [*plan.bookings, *problem.kept()]
     wrong += _chairs_and_hours(problem, every)
     wrong += _nurses(problem, every)
     wrong += _cycles(problem, plan)

@@ -21,10 +21,9 @@ def boards_with_frozen(problem: Problem) -> dict[date, DayBoard]:
         day: DayBoard(capacity, problem.slot, problem.morning_starts)
         for day, capacity in problem.capacity.items()
     }
-    for demand in problem.demands:
-        for booking in demand.frozen:
-            if booking.date in boards:
-                boards[booking.date].book(booking.chair, booking.start, booking.end - booking.start)
+    for booking in problem.kept():
+        if booking.date in boards:
+            boards[booking.date].book(booking.chair, booking.start, booking.end - booking.start)
     return boards
 
 

@@ -45,11 +45,10 @@ def build(problem: Problem, candidates: dict[str, list[date]], fill: float = 1.0
     patient_load: dict[date, list[cp_model.LinearExprT]] = defaultdict(list)
     fixed_chair: dict[date, int] = defaultdict(int)
     fixed_patient: dict[date, int] = defaultdict(int)
-    for demand in problem.demands:
-        for b in demand.frozen:
-            if b.date in problem.capacity:
-                fixed_chair[b.date] += b.end - b.start + problem.capacity[b.date].turnover
-                fixed_patient[b.date] += b.end - b.start
+    for b in problem.kept():
+        if b.date in problem.capacity:
+            fixed_chair[b.date] += b.end - b.start + problem.capacity[b.date].turnover
+            fixed_patient[b.date] += b.end - b.start
     objective: list[cp_model.LinearExprT] = []
     for demand in problem.demands:
         starts = candidates.get(demand.id, [])

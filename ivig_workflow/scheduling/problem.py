@@ -69,6 +69,9 @@ class Problem:
     end: date  # last date, inclusive
     capacity: dict[date, DayCapacity]  # open dates only: a missing date is closed
     demands: tuple[Demand, ...]
+    # Bookings kept as they are that belong to no demand (a cycle beyond the horizon,
+    # one no longer planned): they block their chairs like frozen ones.
+    blocked: tuple[Booking, ...] = ()
     slot: int = 15  # start times on this grid
     morning_starts: int = 4  # starts in the first hour of a day before the ramp costs
     weight_distance: int = 100
@@ -80,6 +83,10 @@ class Problem:
     fill: float = 0.9
     seed: int = 7
     force_fallback: bool = False  # skip the optimiser (tests, and the baseline)
+
+    def kept(self) -> list[Booking]:
+        """Every booking the plan must work around."""
+        return [*self.blocked, *(b for d in self.demands for b in d.frozen)]
 
     def is_open(self, day: date) -> bool:
         return day in self.capacity

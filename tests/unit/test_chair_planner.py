@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 
-from ivig_workflow.scheduling import DayCapacity, Demand, Problem, check_plan, plan_chairs
+from ivig_workflow.scheduling import DayCapacity, Demand, Plan, Problem, check_plan, plan_chairs
 
 MONDAY = date(2026, 3, 2)
 
@@ -82,11 +82,14 @@ def test_the_optimiser_levels_the_load_where_first_come_first_served_piles_up() 
     greedy = plan_chairs(problem(*many, force_fallback=True))
     best = plan_chairs(problem(*many))
     assert greedy.solver == "fallback" and best.solver in ("optimal", "feasible")
-    per_day = lambda plan: max(  # noqa: E731
-        sum(1 for b in plan.bookings if b.date == day) for day in {b.date for b in plan.bookings}
-    )
     assert per_day(best) <= per_day(greedy)
     assert check_plan(problem(*many), best) == []
+
+
+def per_day(plan: Plan) -> int:
+    return max(
+        sum(1 for b in plan.bookings if b.date == day) for day in {b.date for b in plan.bookings}
+    )
 
 
 def test_a_tiny_time_limit_still_gives_a_valid_plan() -> None:
