@@ -13,8 +13,8 @@ MONDAY = date(2026, 1, 12)
 def test_bookings_list_pages_through_a_centres_chairs(api: LiveApi) -> None:
     for n in range(4):
         api.start_course(patient_ref=f"PSN-{n:04d}")
-    report = plan_centre(api.engine, api.rulebook, "main",
-                         now=datetime(2026, 1, 12, 6, tzinfo=UTC), first=MONDAY, weeks=2)  # fmt: skip
+    at = datetime(2026, 1, 12, 6, tzinfo=UTC)
+    report = plan_centre(api.engine, api.rulebook, "main", now=at, first=MONDAY, weeks=2)
     assert report.bookings > 3
     query = {"centre": "main", "from": "2026-01-12", "to": "2026-01-25"}
     everything = api.client.get("/v1/bookings", params={**query, "limit": 500}).json()
