@@ -80,7 +80,10 @@ class SchedulingPolicy(_Frozen):
     # A smooth morning: starts in the first hour beyond this many cost `weight_ramp` each.
     morning_starts: int = Field(default=4, ge=0)
     weight_distance: int = Field(default=100, ge=0)  # per day away from the target date
-    weight_peak: int = Field(default=1, ge=0)  # per chair-minute of the busiest day
+    # Per mille of a day's chair-minutes, on the busiest day and beyond `level_per_mille`
+    # on every day (well-run centres book 82-90 % of chair-hours).
+    weight_peak: int = Field(default=1, ge=0)
+    level_per_mille: int = Field(default=850, ge=0, le=1000)
     weight_ramp: int = Field(default=20, ge=0)
 
     @model_validator(mode="after")

@@ -5,8 +5,8 @@ days). Per date the chair-minutes booked (each day plus its turnover) beyond
 `fill` x chairs x opening minutes, and the patient-minutes beyond the nurses' share,
 are overflow, heavily penalised: soft, so the model is always feasible and easy to
 improve, while the packing pass below keeps the hard limits. Soft too: days away
-from the target date, and the busiest date's share of its chair-minutes (level
-load).
+from the target date, the busiest date's share of its chair-minutes, and each
+date's share beyond `level` (level load).
 
 Times of day and chairs are left to the packing pass (`greedy.pack`), which books
 each day into a real chair at a real time and so never overbooks; a day the pass
@@ -78,6 +78,12 @@ def build(problem: Problem, candidates: dict[str, list[date]], fill: float = 1.0
             objective.append(OVERFLOW_COST * over)
         booked = sum(patient_load[day]) + fixed_patient[day]
         m.add(peak * cap.chair_minutes >= booked * PER_MILLE)
+        # Level load day by day, not only the busiest day: each per mille of a date's
+        # chair-minutes booked beyond `level` costs like the peak's.
+        if problem.weight_peak:
+            above = m.new_int_var(0, 10 * PER_MILLE, "")
+            m.add((above + problem.level) * cap.chair_minutes >= booked * PER_MILLE)
+            objective.append(problem.weight_peak * above)
     if problem.weight_peak:
         objective.append(problem.weight_peak * peak)
     m.minimize(sum(objective))

@@ -76,6 +76,7 @@ class Problem:
     morning_starts: int = 4  # starts in the first hour of a day before the ramp costs
     weight_distance: int = 100
     weight_peak: int = 1
+    level: int = 850  # per mille of a date's chair-minutes beyond which load costs
     weight_ramp: int = 20
     time_limit: float = 4.0  # wall seconds; the solver's own work budget is a sixteenth
     # The optimiser books dates up to this share of their chair-minutes: packing real

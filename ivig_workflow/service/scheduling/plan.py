@@ -16,74 +16,25 @@ from __future__ import annotations
 
 import time as clock
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from ivig_workflow.db.effect_rows import insert_rows, write_effects
 from ivig_workflow.db.tables import BookingRow
-from ivig_workflow.domain.course.effects import Role, WorkItem, effect_key
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan, plan_chairs
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.scheduling.capacity_days import capacity_days
 from ivig_workflow.service.scheduling.demand import CycleNeed, read_needs
+from ivig_workflow.service.scheduling.report import ScheduleReport, moved_cycles, unplaced_item
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
 BOOKED, CANCELLED = "booked", "cancelled"
 # Room after the horizon for the last days of a cycle that starts inside it.
 _TAIL = timedelta(days=21)
-
-
-@dataclass(frozen=True)
-class Moved:
-    """A cycle the scheduler placed away from its planned start: what the course's
-    `cycle.rescheduled` step needs (the reason and the window it respects)."""
-
-    course_id: str
-    cycle: int
-    planned_start: date
-    new_start: date
-    new_days: tuple[date, ...]
-    earliest: date
-    latest: date
-    reason: str
-    citation: str
-
-
-@dataclass
-class ScheduleReport:
-    centre: str
-    first: date
-    last: date
-    bookings: int = 0
-    moved: list[Moved] = field(default_factory=list)
-    unplaced: list[dict[str, Any]] = field(default_factory=list)
-    utilisation: float = 0.0
-    solver: str = "empty"
-    seconds: float = 0.0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "centre": self.centre,
-            "from": self.first.isoformat(),
-            "to": self.last.isoformat(),
-            "bookings": self.bookings,
-            "moved": [
-                {"course_id": m.course_id, "cycle": m.cycle,
-                 "planned_start": m.planned_start.isoformat(),
-                 "new_start": m.new_start.isoformat(), "reason": m.reason}
-                for m in self.moved
-            ],
-            "unplaced": self.unplaced,
-            "utilisation": self.utilisation,
-            "solver": self.solver,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def plan_centre(
@@ -128,6 +79,7 @@ def plan_centre(
             morning_starts=policy.morning_starts,
             weight_distance=policy.weight_distance,
             weight_peak=policy.weight_peak,
+            level=policy.level_per_mille,
             weight_ramp=policy.weight_ramp,
             time_limit=policy.time_limit_seconds,
             seed=policy.random_seed,
@@ -139,14 +91,14 @@ def plan_centre(
             raise RuntimeError(f"chair plan for {centre} breaks a hard rule: {wrong[:3]}")
         replaced = [key for key in needs if key not in frozen_keys]
         _replace(session, centre, first, replaced, plan, needs, now)
-        items = [_unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
+        items = [unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
                  for u in plan.unplaced]  # fmt: skip
         write_effects(session.connection(), [(item, now) for item in items])
         uow.commit()
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
     report.bookings = len(plan.bookings)
-    report.moved = _moved(plan, needs, frozen_keys, rulebook)
+    report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
     report.unplaced = [{"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle,
                         "reason": u.reason} for u in plan.unplaced]  # fmt: skip
     report.utilisation = _utilisation(problem, plan)
@@ -220,50 +172,6 @@ def _replace(
          "created_at": now, "updated_at": now}
         for b in plan.bookings
     ])  # fmt: skip
-
-
-def _moved(
-    plan: Plan, needs: dict[str, CycleNeed], frozen: set[str], rulebook: Rulebook
-) -> list[Moved]:
-    moved = []
-    for key, start in sorted(plan.starts.items()):
-        need = needs[key]
-        if key in frozen or need.started or start == need.target:
-            continue
-        interval = rulebook.guideline.indication(need.indication).interval.source
-        moved.append(Moved(
-            course_id=need.course_id, cycle=need.cycle, planned_start=need.target,
-            new_start=start,
-            new_days=tuple(start + timedelta(days=n) for n in range(len(need.minutes))),
-            earliest=need.earliest, latest=need.latest,
-            reason=(f"chairs: moved {(start - need.target).days:+d} days to level the "
-                    f"centre's load within {need.earliest}..{need.latest}"),
-            citation=interval.cite(),
-        ))  # fmt: skip
-    return moved
-
-
-def _unplaced_item(
-    need: CycleNeed, reason: str, rulebook: Rulebook, zone: Any, now: datetime
-) -> WorkItem:
-    interval = rulebook.guideline.indication(need.indication).interval
-    return WorkItem(
-        key=effect_key(need.course_id, "cycle", need.cycle, "chairs-unplaced", need.target),
-        course_id=need.course_id,
-        role=Role.INFUSION_NURSE,
-        kind="book_chairs",
-        title=f"Book chairs by hand for cycle {need.cycle}: the scheduler found none ({reason})",
-        due_at=datetime.combine(need.earliest, time(8), tzinfo=zone),
-        data={"cycle": need.cycle, "target": need.target.isoformat(),
-              "earliest": need.earliest.isoformat(), "latest": need.latest.isoformat(),
-              "reason": reason},
-        rule="chairs.unplaced",
-        citation=(
-            f"{interval.source.cite()}; ivig-workflow policy: a cycle starts within "
-            f"its window and never later than {interval.max_weeks} weeks after day 1 of "
-            "the cycle before"
-        ),
-    )
 
 
 def _utilisation(problem: Problem, plan: Plan) -> float:
