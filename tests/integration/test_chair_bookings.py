@@ -8,6 +8,7 @@ import itertools
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
@@ -16,9 +17,11 @@ from ivig_workflow.domain.centre import WEEKDAYS
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.scheduling.freeing import free_bookings
 from ivig_workflow.service.scheduling.plan import plan_centre
+from ivig_workflow.service.scheduling.report import Moved
 from ivig_workflow.service.scheduling.views import schedule_view
-from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.unit_of_work import UnitOfWork, reading
 
 RULEBOOK = load_rulebook()
 MONDAY = date(2026, 3, 2)
@@ -168,3 +171,35 @@ def test_show_reports_bookings_and_capacity_per_date(engine: Engine) -> None:
     monday = shown["capacity"][MONDAY.isoformat()]
     assert monday["chairs"] == 8 and monday["chair_minutes"] == 8 * 600
     assert 0 < monday["booked_minutes"] <= monday["chair_minutes"]
+
+
+def test_moved_cycles_reach_the_course_step_inside_the_same_transaction(engine: Engine) -> None:
+    """`on_moved` sees every moved cycle before the bookings commit; if it fails, the
+    bookings are not stored either (the course and its chairs move together)."""
+    enrol(engine, 12)
+    seen: list[tuple[str, int]] = []
+
+    def refuse(uow: UnitOfWork, moved: list[Moved]) -> None:
+        seen.extend((m.course_id, m.cycle) for m in moved)
+        assert all(m.reason and m.citation and m.earliest <= m.new_start <= m.latest
+                   for m in moved)  # fmt: skip
+        raise RuntimeError("the course step failed")
+
+    with pytest.raises(RuntimeError, match="course step failed"):
+        plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4, on_moved=refuse)
+    assert seen, "twelve starts on nine consecutive days move some three-day cycles"
+    assert stored(engine) == []
+
+
+def test_freed_bookings_give_their_chairs_back_to_the_next_plan(engine: Engine) -> None:
+    courses = enrol(engine, 6)
+    plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4)
+    held = courses[0]
+    with UnitOfWork(engine) as uow:
+        freed = free_bookings(uow.session, held, from_day=MONDAY, now=NOW)
+        uow.commit()
+    assert freed > 0
+    left = [r for r in stored(engine) if r.course_id == held]
+    assert left and {r.status for r in left} == {"cancelled"}
+    shown = schedule_view(engine, RULEBOOK, "main", MONDAY, MONDAY + timedelta(days=27))
+    assert held not in {b["course_id"] for b in shown["bookings"]}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time as clock
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, delete
@@ -29,7 +30,12 @@ from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan,
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.scheduling.capacity_days import capacity_days
 from ivig_workflow.service.scheduling.demand import CycleNeed, read_needs
-from ivig_workflow.service.scheduling.report import ScheduleReport, moved_cycles, unplaced_item
+from ivig_workflow.service.scheduling.report import (
+    Moved,
+    ScheduleReport,
+    moved_cycles,
+    unplaced_item,
+)
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
 BOOKED, CANCELLED = "booked", "cancelled"
@@ -46,7 +52,15 @@ def plan_centre(
     first: date | None = None,
     weeks: int | None = None,
     force_fallback: bool = False,
+    on_moved: Callable[[UnitOfWork, list[Moved]], None] | None = None,
 ) -> ScheduleReport:
+    """Re-plan `centre` from `first` (default: today at the centre) for `weeks`.
+
+    `on_moved(uow, moved)` runs inside the transaction that writes the bookings,
+    before it commits: the seam where each moved cycle becomes a `cycle.rescheduled`
+    step of its course (load it with `uow.courses`, decide, stage), so the bookings
+    and the course move together or not at all.
+    """
     place = rulebook.centres.centre(centre)
     policy = rulebook.centres.scheduling
     first = first or now.astimezone(place.zone).date()
@@ -94,11 +108,13 @@ def plan_centre(
         items = [unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
                  for u in plan.unplaced]  # fmt: skip
         write_effects(session.connection(), [(item, now) for item in items])
+        report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
+        if on_moved is not None and report.moved:
+            on_moved(uow, report.moved)  # the course's own step, in this transaction
         uow.commit()
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
     report.bookings = len(plan.bookings)
-    report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
     report.unplaced = [{"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle,
                         "reason": u.reason} for u in plan.unplaced]  # fmt: skip
     report.utilisation = _utilisation(problem, plan)
