@@ -69,3 +69,4 @@ bench-smoke: venv
 	$(BIN)/python -m bench.ingest --smoke
 	$(BIN)/python -m bench.sweep --smoke
 	$(BIN)/python -m bench.simulated_year --smoke
+	$(BIN)/python -m bench.scheduling --smoke

@@ -3,7 +3,8 @@
 Keys are per centre and section (`worklist-main-today`, `worklist-main-tomorrow`,
 `worklist-main-reviews`, `worklist-main-overdue`, `worklist-main-relapse`) so the
 dashboard shows each list's history; `worklist-main-summary` is the markdown
-overview. Rows hold course ids and pseudonymous references only.
+overview. The run first re-plans the centre's chairs (once a day) and shows them
+(`flows/chair_artifacts.py`). Rows hold course ids and pseudonymous references only.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
+from flows import chair_artifacts
 from flows.naming import artifact_key, run_name
 from flows.resources import engine, instant, rulebook
 from ivig_workflow.service.worklist import Worklist, centre_worklist
@@ -55,9 +57,13 @@ def summary(worklist: Worklist) -> str:
 
 @flow(name="worklist", flow_run_name=run_name("worklist"), log_prints=False)
 async def worklist(
-    centre: str | None = None, at: datetime | None = None, database_url: str | None = None
+    centre: str | None = None,
+    at: datetime | None = None,
+    database_url: str | None = None,
+    plan_chairs: bool = True,
 ) -> dict[str, Any]:
     slug = centre or rulebook().centres.default
+    chairs = chair_artifacts.plan_chairs(slug, instant(at), database_url) if plan_chairs else {}
     found = read_worklist(slug, instant(at), database_url)
     tomorrow = found.today + timedelta(days=1)
     for section, rows in sections(found).items():
@@ -69,4 +75,6 @@ async def worklist(
             description=f"{section} at {slug}: {day.isoformat()} (centre time)",
         )
     await acreate_markdown_artifact(summary(found), key=artifact_key("worklist", slug, "summary"))
-    return found.summary()
+    view = chair_artifacts.read_chairs(slug, found.today, database_url)
+    await chair_artifacts.publish(slug, found.today, view)
+    return {**found.summary(), **{f"chairs_{key}": value for key, value in chairs.items()}}

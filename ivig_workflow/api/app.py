@@ -11,7 +11,7 @@ from functools import partial
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from ivig_workflow.api import courses, events, fhir, health, hl7v2, tasks
+from ivig_workflow.api import bookings, courses, events, fhir, health, hl7v2, tasks
 from ivig_workflow.api.body_limit import BodyLimit
 from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
 from ivig_workflow.api.errors import install_error_handlers
@@ -57,7 +57,7 @@ def create_app(
     context = ApiContext(engine=engine, rulebook=rules, clock=clock, tokens=store, writer=writer)
     app.state.ivig = context
     install_error_handlers(app)
-    for module in (health, events, courses, tasks, fhir, hl7v2):
+    for module in (health, events, courses, tasks, fhir, hl7v2, bookings):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
     return app

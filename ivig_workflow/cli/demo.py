@@ -16,6 +16,7 @@ from ivig_workflow.demo.simulation import simulate
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import dispatch_due
 from ivig_workflow.service.rulebook import Rulebook, load_rulebook
+from ivig_workflow.service.scheduling.glance import chairs_at_a_glance
 
 
 def demo(
@@ -55,6 +56,7 @@ def demo(
         )
         for refusal in report.refused:
             console.print(f"not started: {refusal}")
+        console.print(chairs_at_a_glance(engine, rulebook, datetime.now(UTC)))
         api = os.environ.get("PREFECT_API_URL") or dashboard
         if _reachable(api):
             _run_flows(api, engine.url.render_as_string(hide_password=False), rulebook)

@@ -56,3 +56,7 @@ app.command("demo")(_demo.demo)
 from ivig_workflow.cli import deploy as _deploy  # noqa: E402
 
 app.command("deploy")(_deploy.deploy)
+
+from ivig_workflow.cli import schedule as _schedule  # noqa: E402
+
+app.add_typer(_schedule.app, name="schedule")

@@ -9,7 +9,7 @@ the migrations never drift from it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Column, Index, Integer, Text, UniqueConstraint
@@ -262,3 +262,33 @@ class ReceivedMessageRow(SQLModel, table=True):
     outcome: str = Field(max_length=REF)  # accepted, refused, invalid
     reason: str | None = Field(default=None, sa_type=Text)
     event_keys: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class BookingRow(SQLModel, table=True):
+    """One cycle day in one chair of a centre, as the chair scheduler placed it.
+
+    `date`, `start_time` and `end_time` are the centre's local calendar date and wall
+    clock (a chair booked at 08:00 is 08:00 at the centre in summer and winter);
+    the instant is `date` + time in the centre's zone. The unique key stops two
+    bookings taking the same chair at the same start, even from two writers; a
+    re-plan deletes the rows it replaces (cancelled ones included) before writing.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("centre_slug", "date", "chair", "start_time"),
+        Index("ix_bookings_centre_date", "centre_slug", "date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    course_id: str = Field(max_length=UUID, foreign_key="courses.id", index=True)
+    cycle: int  # the cycle's number over the whole course
+    day: int  # 1-based day of the cycle
+    centre_slug: str = Field(max_length=REF)
+    date: date
+    chair: int  # 1-based
+    start_time: time
+    end_time: time
+    status: str = Field(max_length=16)  # booked, cancelled
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    updated_at: datetime = Field(sa_type=UtcDateTime)

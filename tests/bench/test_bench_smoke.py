@@ -52,3 +52,14 @@ def test_the_simulated_year_smoke_run_gives_the_cycles_it_releases(tmp_path: Pat
     assert figures["courses"] == 20 and figures["sweeps"] == 30 * 24
     assert figures["courses_changed_by_sweeps"] > 0
     assert figures["statuses"].get("applied", 0) > 0
+
+
+def test_the_scheduling_smoke_run_never_overbooks_and_books_every_cycle(tmp_path: Path) -> None:
+    (line,) = _smoke("scheduling", tmp_path)
+    figures = line["figures"]
+    for method in ("fcfs", "optimiser"):
+        assert figures[method]["days_over_capacity"] == 0
+        assert figures[method]["cycles_booked"] + figures[method]["cycles_missed_window"] > 0
+    assert figures["optimiser"]["solvers"].keys() <= {"optimal", "feasible", "fallback"}
+    wanted = {"peak_load_optimiser_over_fcfs", "utilisation_optimiser_over_fcfs"}
+    assert set(line["ratios"]) >= wanted

@@ -31,6 +31,8 @@ def test_demo_fills_the_database_under_pseudonymous_references(
     assert result.exit_code == 0, result.output
     assert "6 courses" in result.output
     assert "no Prefect server" in result.output
+    # The chairs of every centre, re-planned and shown at a glance.
+    assert "chairs at main:" in result.output and "chairs at london:" in result.output
 
     engine = make_engine(f"sqlite:///{tmp_path / 'ivig.sqlite3'}")
     with Session(engine) as session:

@@ -64,6 +64,15 @@ def test_sweep_dispatch_and_worklist_leave_artifacts(
     tomorrow = asyncio.run(latest("worklist-main-tomorrow"))
     assert "DEMO-0001" in str(tomorrow) and "octagam" in str(tomorrow)
     assert "nothing due" in str(asyncio.run(latest("worklist-main-today")))
+    # The run re-planned the chairs: tomorrow's infusion sits in a chair, and the
+    # dashboard shows today's board, the week's load as a table and as bars.
+    assert today["chairs_bookings"] >= 1 and today["chairs_solver"] != "empty"
+    board = asyncio.run(latest("worklist-main-chairs-today"))
+    assert "chair" in str(board) and "08" in str(board)
+    week = str(asyncio.run(latest("worklist-main-chairs-week")))
+    assert "2026-01-06" in week and "booked_minutes" in week
+    load = str(asyncio.run(latest("worklist-main-chairs-load")))
+    assert "Chair load at main" in load and "█" in load
     names = asyncio.run(run_names())
     assert "sweep-all-2026-01-05T08:00Z" in names
     assert "worklist-main-2026-01-05T08:00Z" in names

@@ -1,0 +1,35 @@
+"""Freeing a course's chairs: a hold, a cancellation or a skipped cycle gives its
+future bookings back (marked cancelled, kept until the next re-plan reuses the slot).
+
+The seam for the course machine's steps that free chairs: call `free_bookings`
+inside the unit of work that records the step; the next re-plan fills the chairs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from ivig_workflow.db.tables import BookingRow
+
+BOOKED, CANCELLED = "booked", "cancelled"
+
+
+def free_bookings(
+    session: Session, course_id: str, *, from_day: date, now: datetime,
+    cycles: list[int] | None = None,
+) -> int:  # fmt: skip
+    """Cancel the course's bookings on or after `from_day` (of `cycles`, else all);
+    returns how many were freed."""
+    statement = (
+        update(BookingRow)
+        .where(col(BookingRow.course_id) == course_id)
+        .where(col(BookingRow.date) >= from_day)
+        .where(col(BookingRow.status) == BOOKED)
+        .values(status=CANCELLED, updated_at=now)
+    )
+    if cycles is not None:
+        statement = statement.where(col(BookingRow.cycle).in_(cycles))
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]

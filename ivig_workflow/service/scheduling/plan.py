@@ -1,0 +1,199 @@
+"""`plan_centre`: re-plan one centre's chairs for the horizon, in one transaction.
+
+Bookings dated inside the freeze window (the next `freeze_days` days) are kept, and
+so is every other booking of their cycle; bookings of cycles this run does not plan
+(beyond the horizon, no longer open) are kept too. All of them block their chairs.
+Every other booking of the centre from today on is replaced by the new plan. A
+cycle that cannot be placed raises a `book_chairs` work item for the infusion
+nurses, never a silent overbooking; a plan that fails `check_plan` is not stored.
+
+`moved` lists the cycles whose first day differs from their planned start: the
+bookings hold the new dates; the course's own step (`cycle.rescheduled`) is the
+caller's to record (see `Moved`).
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col, select
+
+from ivig_workflow.db.effect_rows import insert_rows, write_effects
+from ivig_workflow.db.tables import BookingRow
+from ivig_workflow.domain.errors import InputError
+from ivig_workflow.loading.centre_calendar import HolidayCalendar
+from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan, plan_chairs
+from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.scheduling.capacity_days import capacity_days
+from ivig_workflow.service.scheduling.demand import CycleNeed, read_needs
+from ivig_workflow.service.scheduling.report import (
+    Moved,
+    ScheduleReport,
+    moved_cycles,
+    unplaced_item,
+)
+from ivig_workflow.service.unit_of_work import UnitOfWork
+
+BOOKED, CANCELLED = "booked", "cancelled"
+# Room after the horizon for the last days of a cycle that starts inside it.
+_TAIL = timedelta(days=21)
+
+
+def plan_centre(
+    engine: Engine,
+    rulebook: Rulebook,
+    centre: str,
+    *,
+    now: datetime,
+    first: date | None = None,
+    weeks: int | None = None,
+    force_fallback: bool = False,
+    on_moved: Callable[[UnitOfWork, list[Moved]], None] | None = None,
+) -> ScheduleReport:
+    """Re-plan `centre` from `first` (default: today at the centre) for `weeks`.
+
+    `on_moved(uow, moved)` runs inside the transaction that writes the bookings,
+    before it commits: the seam where each moved cycle becomes a `cycle.rescheduled`
+    step of its course (load it with `uow.courses`, decide, stage), so the bookings
+    and the course move together or not at all.
+    """
+    place = rulebook.centres.centre(centre)
+    policy = rulebook.centres.scheduling
+    first = first or now.astimezone(place.zone).date()
+    weeks = weeks or policy.horizon_weeks
+    if not 1 <= weeks <= 52:
+        raise InputError("weeks", "must be between 1 and 52")
+    last = first + timedelta(weeks=weeks) - timedelta(days=1)
+    freeze_end = first + timedelta(days=policy.freeze_days)
+    report = ScheduleReport(centre=centre, first=first, last=last)
+    started = clock.perf_counter()
+    with UnitOfWork(engine) as uow:
+        session = uow.session
+        needs = {n.key: n for n in read_needs(session, rulebook.guideline, policy, centre,
+                                              first, last)}  # fmt: skip
+        existing = _booked_from(session, centre, first)
+        frozen_keys = {key for key, rows in existing.items()
+                       if key in needs and any(r.date < freeze_end for r in rows)}  # fmt: skip
+        problem = Problem(
+            start=first,
+            end=last,
+            capacity=capacity_days(place, rulebook.centres.capacity(centre),
+                                   HolidayCalendar(place), first, last + _TAIL),
+            demands=tuple(
+                _demand(need, existing.get(key, []) if key in frozen_keys else [])
+                for key, need in needs.items()
+            ),
+            blocked=tuple(_booking(key, row) for key, rows in existing.items()
+                          if key not in needs for row in rows),
+            slot=policy.slot_minutes,
+            morning_starts=policy.morning_starts,
+            weight_distance=policy.weight_distance,
+            weight_peak=policy.weight_peak,
+            level=policy.level_per_mille,
+            weight_ramp=policy.weight_ramp,
+            time_limit=policy.time_limit_seconds,
+            seed=policy.random_seed,
+            force_fallback=force_fallback,
+        )
+        plan = plan_chairs(problem)
+        wrong = check_plan(problem, plan)
+        if wrong:  # never store an overbooking, whatever went wrong upstream
+            raise RuntimeError(f"chair plan for {centre} breaks a hard rule: {wrong[:3]}")
+        replaced = [key for key in needs if key not in frozen_keys]
+        _replace(session, centre, first, replaced, plan, needs, now)
+        items = [unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
+                 for u in plan.unplaced]  # fmt: skip
+        write_effects(session.connection(), [(item, now) for item in items])
+        report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
+        if on_moved is not None and report.moved:
+            on_moved(uow, report.moved)  # the course's own step, in this transaction
+        uow.commit()
+    report.seconds = clock.perf_counter() - started
+    report.solver = plan.solver
+    report.bookings = len(plan.bookings)
+    report.unplaced = [{"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle,
+                        "reason": u.reason} for u in plan.unplaced]  # fmt: skip
+    report.utilisation = _utilisation(problem, plan)
+    return report
+
+
+def _booked_from(session: Session, centre: str, first: date) -> dict[str, list[BookingRow]]:
+    rows = session.scalars(
+        select(BookingRow)
+        .where(col(BookingRow.centre_slug) == centre)
+        .where(col(BookingRow.date) >= first)
+        .where(col(BookingRow.status) == BOOKED)
+    ).all()
+    found: dict[str, list[BookingRow]] = defaultdict(list)
+    for row in rows:
+        found[f"{row.course_id}:{row.cycle}"].append(row)
+    return found
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _clock(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60) if minutes < 24 * 60 else time(23, 59)
+
+
+def _booking(key: str, row: BookingRow) -> Booking:
+    return Booking(key, row.day, row.date, row.chair, _minutes(row.start_time),
+                   _minutes(row.end_time))  # fmt: skip
+
+
+def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
+    fixed = need.started or bool(frozen)
+    return Demand(
+        id=need.key,
+        minutes=need.minutes,
+        target=need.target,
+        earliest=need.earliest,
+        latest=need.latest,
+        fixed_days=need.planned_days if fixed else None,
+        frozen=tuple(_booking(need.key, row) for row in frozen),
+    )
+
+
+def _replace(
+    session: Session, centre: str, first: date, replaced: list[str], plan: Plan,
+    needs: dict[str, CycleNeed], now: datetime,
+) -> None:  # fmt: skip
+    """Delete what the plan replaces (and cancelled rows, whose slots it may reuse)."""
+    session.execute(
+        delete(BookingRow)
+        .where(col(BookingRow.centre_slug) == centre)
+        .where(col(BookingRow.date) >= first)
+        .where(col(BookingRow.status) == CANCELLED)
+    )
+    by_course: dict[str, list[int]] = defaultdict(list)
+    for key in replaced:
+        by_course[needs[key].course_id].append(needs[key].cycle)
+    for course_id, cycles in by_course.items():
+        session.execute(
+            delete(BookingRow)
+            .where(col(BookingRow.course_id) == course_id)
+            .where(col(BookingRow.cycle).in_(cycles))
+            .where(col(BookingRow.date) >= first)
+        )
+    insert_rows(session.connection(), BookingRow, [
+        {"course_id": needs[b.demand].course_id, "cycle": needs[b.demand].cycle, "day": b.day,
+         "centre_slug": centre, "date": b.date, "chair": b.chair,
+         "start_time": _clock(b.start), "end_time": _clock(b.end), "status": BOOKED,
+         "created_at": now, "updated_at": now}
+        for b in plan.bookings
+    ])  # fmt: skip
+
+
+def _utilisation(problem: Problem, plan: Plan) -> float:
+    """Booked chair-minutes over the horizon's chair-minutes (kept bookings included)."""
+    days = [d for d in problem.capacity if problem.start <= d <= problem.end]
+    room = sum(problem.capacity[d].chair_minutes for d in days)
+    booked = sum(b.end - b.start for b in [*plan.bookings, *problem.kept()]
+                 if problem.start <= b.date <= problem.end)  # fmt: skip
+    return round(booked / room, 3) if room else 0.0
