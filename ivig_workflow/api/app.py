@@ -15,6 +15,7 @@ from ivig_workflow.api import courses, events, fhir, health, hl7v2, tasks
 from ivig_workflow.api.body_limit import BodyLimit
 from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
 from ivig_workflow.api.errors import install_error_handlers
+from ivig_workflow.api.json_edge import JsonEdge
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.service.group_commit import GroupCommit
@@ -59,7 +60,8 @@ def create_app(
     install_error_handlers(app)
     for module in (health, events, courses, tasks, fhir, hl7v2):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(JsonEdge)
+    app.add_middleware(BodyLimit)  # added last: outermost, so it bounds what JsonEdge reads
     return app
 
 

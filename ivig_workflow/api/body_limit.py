@@ -21,8 +21,11 @@ class BodyTooLarge(Exception):
         self.max_bytes = max_bytes
 
 
-def too_large_body(max_bytes: int) -> dict[str, str]:
-    return {"status": "too_large", "detail": f"the body is over {max_bytes} bytes"}
+def too_large_body(max_bytes: int) -> dict[str, object]:
+    rule = f"is over {max_bytes} bytes"
+    return {"status": "too_large", "reason": f"body: {rule}",
+            "errors": [{"field": "body", "rule": rule}],
+            "detail": f"the body is over {max_bytes} bytes"}  # fmt: skip
 
 
 class BodyLimit:

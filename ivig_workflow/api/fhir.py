@@ -3,7 +3,6 @@ or batch Bundle of them, mapped onto ward events."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,11 +13,13 @@ from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
 
 router = APIRouter(tags=["hospital formats"])
+FHIR_MEDIA_TYPE = "application/fhir+json or application/json"
 
 _FHIR_BODY: dict[str, Any] = {
     "requestBody": {
@@ -31,18 +32,24 @@ _FHIR_BODY: dict[str, Any] = {
 }
 
 
-def _refusal(error: InputError) -> JSONResponse:
+def _refusal(error: InputError, status_code: int = 422) -> JSONResponse:
     status = "unsupported" if isinstance(error, UnsupportedMessage) else "invalid"
-    body = {"status": status, "errors": [{"field": error.field, "rule": error.rule}]}
-    return JSONResponse(body, status_code=422)
+    if status_code == 415:
+        status = "unsupported_media_type"
+    errors = [{"field": error.field, "rule": error.rule}]
+    body = {"status": status, "reason": f"{error.field}: {error.rule}", "errors": errors}
+    return JSONResponse(body, status_code=status_code)
 
 
-def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
+def _receive(body: bytes, content_type: str | None, context: ApiContext,
+             sender: str) -> JSONResponse:  # fmt: skip
+    raw, status_code = kept_text(body), 422
     try:
         try:
-            message = json.loads(raw)
-        except ValueError as error:
-            raise InputError("body", f"is not valid JSON ({error})") from None
+            message = read_json(body, content_type, FHIR_MEDIA_TYPE)
+        except BodyRefused as refused:
+            status_code = refused.status_code
+            raise InputError(refused.field, refused.rule) from None
         items = translate_fhir(message) if isinstance(message, dict) else None
         if items is None:
             raise InputError("body", "must be a JSON object (a FHIR resource)")
@@ -50,17 +57,17 @@ def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
         refuse(raw, "fhir", error.field, error.rule,
                unsupported=isinstance(error, UnsupportedMessage), context=context,
                sender=sender)  # fmt: skip
-        return _refusal(error)
+        return _refusal(error, status_code)
     answers = deliver(items, context, sender)
     keep(raw, "fhir", answers, context, sender)
     codes = {http_status(answer) for answer in answers}
-    body = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
-                        for a in answers]}  # fmt: skip
-    return JSONResponse(body, status_code=codes.pop() if len(codes) == 1 else 200)
+    answered = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
+                            for a in answers]}  # fmt: skip
+    return JSONResponse(answered, status_code=codes.pop() if len(codes) == 1 else 200)
 
 
 @router.post("/v1/fhir", openapi_extra=_FHIR_BODY)
 async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
-    raw = (await request.body()).decode("utf-8", "replace")
-    return await run_in_threadpool(_receive, raw, context, sender)
+    body, content_type = await request.body(), request.headers.get("content-type")
+    return await run_in_threadpool(_receive, body, content_type, context, sender)

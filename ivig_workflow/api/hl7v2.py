@@ -17,6 +17,7 @@ from ivig_workflow.api.answers import http_status
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.request_body import kept_text
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2 import (
@@ -67,5 +68,7 @@ def _receive(raw: str, context: ApiContext, sender: str) -> Response:
 
 @router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response)
 async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Response:
-    raw = (await request.body()).decode("utf-8", "replace")
+    # HL7 v2 feeds are not always UTF-8 (MSH-18 may name another set): read leniently,
+    # the numbers we take are ASCII; NUL becomes U+FFFD so the message can be kept.
+    raw = kept_text(await request.body())
     return await run_in_threadpool(_receive, raw, context, sender)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.json_edge import refused_body
 from ivig_workflow.api.paging import MAX_PAGE, page
 from ivig_workflow.domain.course.effects import WorkItemStatus
 from ivig_workflow.service.tasks import Closing, close_task
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import task_json, task_rows
 
-router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(refused_body)])
 
 
 class TaskClosing(BaseModel):

@@ -166,12 +166,13 @@ def list_courses(
 def _validated(model: Any, **values: Any) -> Any:
     from pydantic import ValidationError
 
+    from ivig_workflow.domain.rule_words import first_error
+
     try:
         return model(**values)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "input"
-        raise InputError(field, first["msg"]) from None
+        field, rule = first_error(error)
+        raise InputError(field or "input", rule) from None
 
 
 def show_course(view: dict[str, Any], *, wide: bool = False) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine
 
 from ivig_workflow.domain.centre import Centre
@@ -15,6 +15,9 @@ from ivig_workflow.domain.course.model import Course, DoseOptions, Measurements
 from ivig_workflow.domain.course.start import CourseStart
 from ivig_workflow.domain.course.transitions import start_course as open_course
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
+from ivig_workflow.domain.plausible_dates import PlausibleDate
+from ivig_workflow.domain.rule_words import first_error
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
@@ -22,14 +25,15 @@ from ivig_workflow.service.unit_of_work import UnitOfWork
 class StartCourse(BaseModel):
     """What `ivig course start` and `POST /v1/courses` take."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     patient_ref: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)
     indication: str
-    start_date: date
-    weight_kg: float
-    height_cm: float | None = None
-    egfr: float | None = None
+    start_date: PlausibleDate
+    # The plausible ranges at the boundary: a ward learns which field, not a planner error.
+    weight_kg: WeightKg
+    height_cm: HeightCm | None = None
+    egfr: Egfr | None = None
     centre: str | None = None
     dose_options: DoseOptions = DoseOptions()
     course_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._:-]{1,36}$")
@@ -75,8 +79,8 @@ def _opening(
             egfr=command.egfr,
             measured_at=now,
         )
-    except ValueError as error:
-        raise InputError("weight_kg", str(error).splitlines()[-1].strip()) from None
+    except ValidationError as error:
+        raise InputError(*first_error(error)) from None
     start = CourseStart(
         course_id=command.course_id or str(uuid.uuid4()),
         patient_ref=command.patient_ref,

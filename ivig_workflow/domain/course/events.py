@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,19 +21,22 @@ from pydantic import (
 
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
+from ivig_workflow.domain.plausible_dates import PlausibleInstant
+from ivig_workflow.domain.rule_words import rule_words
 
 Outcome = Literal["good", "partial", "none", "worse"]
 AdverseSeverity = Literal["mild", "moderate", "severe"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are refused as such, not compared with a bound.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _Event(_Frozen):
     course_id: str = Field(min_length=1)
     key: str = Field(min_length=1, max_length=200)
-    occurred_at: AwareDatetime
+    occurred_at: PlausibleInstant
     actor: str | None = Field(default=None, min_length=1)
 
 
@@ -165,7 +167,7 @@ def parse_ward_event(raw: Any) -> WardEvent:
         if loc and loc[0] in EVENT_TYPES:
             loc = loc[1:]
         field = ".".join(loc) or "event"
-        rule = error["msg"].removeprefix("Value error, ")
+        rule = rule_words(error)
         if error["type"] == "union_tag_invalid":
             field, rule = "type", f"unknown event type; expected one of {', '.join(EVENT_TYPES)}"
         elif error["type"] == "union_tag_not_found":
