@@ -23,7 +23,8 @@ DATES = "must be between 2000-01-01 and 2100-12-31"
 
 def event(**fields: Any) -> bytes:
     body = {"type": "course.held", "course_id": "c-1", "key": "held-1",
-            "occurred_at": "2026-01-12T09:00:00+01:00", "data": {"reason": "fever"}, **fields}  # fmt: skip
+            "occurred_at": "2026-01-12T09:00:00+01:00", "data": {"reason": "fever"},
+            **fields}  # fmt: skip
     return json.dumps(body).encode()
 
 
