@@ -77,9 +77,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_database_error(request: Request, error: Exception) -> JSONResponse:
         # Reached from reads and token checks too, not only from ward events.
         assert isinstance(error, DBAPIError)
-        cause = unavailable_cause(error)
+        engine = request.app.state.ivig.engine
+        cause = unavailable_cause(error, engine)
         if cause is not None:
-            note_failure(request.app.state.ivig.engine, cause)
+            note_failure(engine, cause)
             return unavailable(cause)
         if isinstance(error, OperationalError):  # a lock or a serialization failure
             return await on_busy(request, error)

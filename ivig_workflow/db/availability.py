@@ -14,7 +14,9 @@ succeeds on a read-only or full database.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -55,9 +57,22 @@ def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def unavailable_cause(error: BaseException) -> str | None:
+def _read_only_file_system(engine: Engine | None) -> bool:
+    database = engine.url.database if engine is not None else None
+    if engine is None or engine.dialect.name != "sqlite" or not database:
+        return False
+    try:
+        flags = os.statvfs(Path(database).expanduser().resolve().parent).f_flag
+    except OSError:
+        return False
+    return bool(flags & os.ST_RDONLY)
+
+
+def unavailable_cause(error: BaseException, engine: Engine | None = None) -> str | None:
     """The cause in words when `error` means the database is unavailable; None when it
-    is contention or not a database failure at all."""
+    is contention or not a database failure at all. With the engine, an SQLite file on a
+    file system mounted read-only is named as such (SQLite says only that it cannot open
+    it once its WAL files are gone)."""
     if isinstance(error, DatabaseUnavailable):
         return error.cause
     if not isinstance(error, DBAPIError):
@@ -69,6 +84,8 @@ def unavailable_cause(error: BaseException) -> str | None:
         if name.startswith(_SQLITE_BUSY):
             return None
         cause = next((c for key, c in _SQLITE_CAUSES.items() if name.startswith(key)), None)
+        if _read_only_file_system(engine):
+            cause = "the database is read-only (its file system is mounted read-only)"
         return f"{cause or 'the database failed'}: {detail}"
     state = getattr(orig, "sqlstate", None)
     if isinstance(state, str):

@@ -50,10 +50,18 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session: Session = self._sessions()
-        self.session.begin()
-        self.courses = CourseStore(
-            self.session, locking=self.dialect == "postgresql", cache=self._cache
-        )
+        try:
+            self.session.begin()
+            self.courses = CourseStore(  # connects: the first place a dead database shows
+                self.session, locking=self.dialect == "postgresql", cache=self._cache
+            )
+        except BaseException:
+            # The database refused (unreachable, read-only file system): __exit__ will
+            # not run, and the lock must not stay held, or every later writer hangs.
+            self.session.close()
+            if self._lock is not None:
+                self._lock.release()
+            raise
         return self
 
     def __exit__(

@@ -104,7 +104,7 @@ def _chunk(
                 uow.commit()
             return list(answers)
         except Exception as error:
-            cause = unavailable_cause(error)
+            cause = unavailable_cause(error, engine)
             if cause is not None:
                 # Down, read-only or full: retrying now, or one by one, cannot help.
                 note_failure(engine, cause)

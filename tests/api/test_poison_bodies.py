@@ -42,11 +42,12 @@ def test_poison_bodies_among_concurrent_valid_events_fail_none_of_them(api: Live
     courses = [api.start_course(patient_ref=f"PSN-{n:04d}")["course_id"] for n in range(3)]
     headers = {"Authorization": f"Bearer {TOKENS['ward-b']}"}
     limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-    sent: list[tuple[str | None, bytes, dict[str, str]]] = []
+    Sent = tuple[str | None, bytes, dict[str, str]]
+    sent: list[Sent] = []
     for round_ in range(ROUNDS):
-        valid = [(f"r{round_}-{n}", weight(courses[n % 3], f"r{round_}-{n}"), JSON)
+        valid: list[Sent] = [(f"r{round_}-{n}", weight(courses[n % 3], f"r{round_}-{n}"), JSON)
                  for n in range(VALID_PER_ROUND)]  # fmt: skip
-        poison = [(None, body, kind) for body, kind in POISON]
+        poison: list[Sent] = [(None, body, kind) for body, kind in POISON]
         # Poison first, in the middle and last, so it lands inside the writers' batches.
         sent += poison[:2] + valid[:15] + poison[2:4] + valid[15:] + poison[4:]
 
