@@ -23,3 +23,8 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{state_dir() / 'ivig.sqlite3'}"
+
+
+def api_public_docs() -> bool:
+    """IVIG_API_PUBLIC_DOCS=1 serves /openapi.json and /docs without a token."""
+    return os.environ.get("IVIG_API_PUBLIC_DOCS", "").strip().lower() in ("1", "true", "yes")

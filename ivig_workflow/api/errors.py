@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ivig_workflow.api.body_limit import BodyTooLarge, too_large_body
 from ivig_workflow.api.request_body import BodyRefused
@@ -22,6 +24,8 @@ from ivig_workflow.service.ward_events import ConcurrentWriters
 
 log = logging.getLogger("ivig_workflow.api")
 RETRY_UNAVAILABLE_S = 5
+_HTTP_STATUS = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict"}  # fmt: skip
 
 
 def refusal(errors: list[dict[str, str]], *, status: str = "invalid",
@@ -61,10 +65,31 @@ def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     return found
 
 
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves on this path (GET and POST /v1/courses are two)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        for method in getattr(route, "methods", None) or ():
+            found, _ = route.matches({**request.scope, "method": method})
+            if found == Match.FULL:
+                methods.add(method)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_validation(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
         return invalid(field_errors(error))
+
+    async def on_http(request: Request, error: Exception) -> JSONResponse:
+        # 401, 404, 405 and the like: the usual shape, `detail` kept for older clients.
+        assert isinstance(error, HTTPException)
+        status = _HTTP_STATUS.get(error.status_code, "refused")
+        body = {"status": status, "reason": str(error.detail), "detail": error.detail}
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # Starlette names only the first matching route's
+            headers["Allow"] = ", ".join(_allowed(request))
+        return JSONResponse(body, status_code=error.status_code, headers=headers)
 
     async def on_refused_body(_: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, BodyRefused)
@@ -107,6 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_closed_task(_: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"status": "closed", "detail": str(error)}, status_code=409)
 
+    app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(InputError, on_input)
     app.add_exception_handler(BodyTooLarge, on_too_large)

@@ -19,7 +19,7 @@ from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.errors import refused_body
-from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json
+from ivig_workflow.api.request_body import BodyRefused, check_storable, kept_text, read_json
 from ivig_workflow.service.event_answers import Arrival, FieldError
 from ivig_workflow.service.received_messages import keep_message
 from ivig_workflow.service.ward_events import parsed_arrival, receive_events
@@ -86,7 +86,7 @@ def _batch(raw: bytes, content_type: str | None, context: ApiContext,
            sender: str) -> JSONResponse:  # fmt: skip
     refused = None
     try:
-        items = read_json(raw, content_type)
+        items = read_json(raw, content_type, storable=False)
     except BodyRefused as error:
         items, refused = None, error
     if refused is None and not isinstance(items, list):
@@ -98,12 +98,21 @@ def _batch(raw: bytes, content_type: str | None, context: ApiContext,
         keep_message(kept_text(raw), format="batch", outcome="invalid", reason=str(refused),
                      engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
         return refused_body(refused)
-    arrivals = [parsed_arrival(json.dumps(item), item, sender) for item in items]
+    arrivals = [_item_arrival(item, sender) for item in items]
     answers = receive_events(
         arrivals, engine=context.engine, rulebook=context.rulebook, now=context.now()
     )
     bodies = [{"http_status": http_status(a), **answer_json(a, context.engine)} for a in answers]
     return JSONResponse(bodies, status_code=200)
+
+
+def _item_arrival(item: Any, sender: str) -> Arrival:
+    text = kept_text(json.dumps(item).encode("utf-8", "replace"))
+    try:
+        check_storable(item)
+    except BodyRefused as refused:  # this item only: the others in the batch still apply
+        return Arrival(text, sender, None, FieldError(field=refused.field, rule=refused.rule))
+    return parsed_arrival(text, item, sender)
 
 
 @router.post("/batch", openapi_extra=_BATCH_BODY)

@@ -66,7 +66,16 @@ def _receive(body: bytes, content_type: str | None, context: ApiContext,
     return JSONResponse(answered, status_code=codes.pop() if len(codes) == 1 else 200)
 
 
-@router.post("/v1/fhir", openapi_extra=_FHIR_BODY)
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "answers that differ, or all duplicates"},
+    201: {"description": "every event applied"},
+    404: {"description": "no such course, or the patient has no open course"},
+    409: {"description": "every event refused by its course's state"},
+    422: {"description": "invalid, or `unsupported` (a resource type not taken)"},
+}
+
+
+@router.post("/v1/fhir", openapi_extra=_FHIR_BODY, responses=_ANSWERS)
 async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
     body, content_type = await request.body(), request.headers.get("content-type")

@@ -66,7 +66,16 @@ def _receive(raw: str, context: ApiContext, sender: str) -> Response:
     return Response(frame_mllp(ack) if framed else ack, status_code=code, media_type=MEDIA_TYPE)
 
 
-@router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response)
+_ACK = {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}}
+_ACKS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "AA: taken", **_ACK},
+    404: {"description": "AE: the patient has no open course", **_ACK},
+    409: {"description": "AE: an event was refused by the course's state", **_ACK},
+    422: {"description": "AE: a bad message, or AR: a message type not taken", **_ACK},
+}
+
+
+@router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response, responses=_ACKS)
 async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Response:
     # HL7 v2 feeds are not always UTF-8 (MSH-18 may name another set): read leniently,
     # the numbers we take are ASCII; NUL becomes U+FFFD so the message can be kept.

@@ -82,8 +82,9 @@ def check_depth(text: str) -> None:
             raise BodyRefused(422, "body", f"nests deeper than {MAX_DEPTH} arrays or objects")
 
 
-def parse_json(text: str) -> Any:
-    """The parsed body, or BodyRefused saying where it breaks."""
+def parse_json(text: str, *, storable: bool = True) -> Any:
+    """The parsed body, or BodyRefused saying where it breaks. `storable=False` leaves
+    NUL and lone surrogates to the caller (a batch refuses only the item holding one)."""
     check_depth(text)
     try:
         value = json.loads(text)
@@ -94,20 +95,20 @@ def parse_json(text: str) -> Any:
         raise BodyRefused(422, "body", "holds a number of more digits than can be read") from None
     except RecursionError:  # not reached after check_depth; kept as the last guard
         raise BodyRefused(422, "body", "nests too deeply to read") from None
-    if "\\u" in text:
-        _check_storable(value)
+    if storable and "\\u" in text:
+        check_storable(value)
     return value
 
 
-def _check_storable(value: Any) -> None:
+def check_storable(value: Any) -> None:
     # Escapes can spell what no database stores: NUL, or half a surrogate pair.
     if isinstance(value, dict):
         for key, item in value.items():
-            _check_storable(key)
-            _check_storable(item)
+            check_storable(key)
+            check_storable(item)
     elif isinstance(value, list):
         for item in value:
-            _check_storable(item)
+            check_storable(item)
     elif isinstance(value, str):
         if "\x00" in value:
             raise BodyRefused(422, "body", "holds a NUL character (\\u0000)")
@@ -117,7 +118,10 @@ def _check_storable(value: Any) -> None:
             raise BodyRefused(422, "body", "holds an unpaired UTF-16 surrogate escape") from None
 
 
-def read_json(raw: bytes, content_type: str | None, expected: str = JSON_MEDIA_TYPE) -> Any:
+def read_json(
+    raw: bytes, content_type: str | None, expected: str = JSON_MEDIA_TYPE, *,
+    storable: bool = True,
+) -> Any:  # fmt: skip
     """Every check in order: media type (415), UTF-8, depth, syntax (422)."""
     check_media_type(content_type, expected)
-    return parse_json(utf8_text(raw))
+    return parse_json(utf8_text(raw), storable=storable)

@@ -5,17 +5,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ivig_workflow.api.auth import Context, Sender
 from ivig_workflow.api.json_edge import refused_body
 from ivig_workflow.api.paging import MAX_PAGE, page
 from ivig_workflow.domain.course.effects import WorkItemStatus
+from ivig_workflow.domain.plausible_dates import PlausibleInstant
 from ivig_workflow.service.tasks import Closing, close_task
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import task_json, task_rows
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(refused_body)])
+
+
+def _iso_text(value: object) -> object:
+    # pydantic would read "0" as 1970-01-01 UTC; a ward must write the instant out.
+    if isinstance(value, str) and not value[:4].isdigit():
+        raise ValueError("must be an ISO 8601 date and time with its offset")
+    if isinstance(value, str) and len(value) < 16:
+        raise ValueError("must be an ISO 8601 date and time with its offset")
+    return value
 
 
 class TaskClosing(BaseModel):
@@ -26,6 +36,11 @@ class TaskClosing(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class TaskCancelling(TaskClosing):
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
+                        description="why the task is cancelled")  # fmt: skip
+
+
 @router.get("")
 def list_tasks(
     request: Request,
@@ -33,7 +48,7 @@ def list_tasks(
     context: Context,
     role: str | None = None,
     status: WorkItemStatus | None = None,
-    due_before: AwareDatetime | None = None,
+    due_before: Annotated[PlausibleInstant | None, BeforeValidator(_iso_text)] = None,
     course_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
@@ -75,7 +90,7 @@ def complete_task(
 
 @router.post("/{task_id}/cancel", responses=_CLOSE_ANSWERS)
 def cancel_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, sender: Sender,
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskCancelling, sender: Sender,
     context: Context,
 ) -> dict[str, Any]:  # fmt: skip
     """Cancel an open task; `reason` is required."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, Field
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -30,5 +30,13 @@ def _plausible_instant(value: datetime) -> datetime:
     return value
 
 
-PlausibleDate = Annotated[date, AfterValidator(_plausible_date)]
-PlausibleInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+# The years, and an ISO 8601 text with its offset, written into the JSON Schema as well.
+_YEARS = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}"
+_DOCUMENTED_DATE = Field(json_schema_extra={"pattern": _YEARS + "$"})
+_DOCUMENTED_INSTANT = Field(
+    json_schema_extra={"pattern": _YEARS + r"T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})$"}
+)
+PlausibleDate = Annotated[date, AfterValidator(_plausible_date), _DOCUMENTED_DATE]
+PlausibleInstant = Annotated[
+    AwareDatetime, AfterValidator(_plausible_instant), _DOCUMENTED_INSTANT
+]
