@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,9 +18,16 @@ from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.errors import refused_body
-from ivig_workflow.api.request_body import BodyRefused, check_storable, kept_text, read_json
+from ivig_workflow.api.request_body import (
+    BodyRefused,
+    check_storable,
+    kept_text,
+    read_json,
+    too_large,
+)
 from ivig_workflow.service.event_answers import Arrival, FieldError
 from ivig_workflow.service.received_messages import keep_message
 from ivig_workflow.service.ward_events import parsed_arrival, receive_events
@@ -54,27 +62,32 @@ _BATCH_BODY: dict[str, Any] = {
 async def post_event(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One ward event, the same JSON as `ivig event --file`."""
     raw, content_type = await request.body(), request.headers.get("content-type")
+    cut = cut_off(request.state)
     if len(raw) <= PARSE_INLINE_BYTES:
-        arrival, refused_with = edge_arrival(raw, content_type, sender)
+        arrival, refused_with = edge_arrival(raw, content_type, sender, cut=cut)
     else:
-        arrival, refused_with = await run_in_threadpool(edge_arrival, raw, content_type, sender)
+        arrival, refused_with = await run_in_threadpool(
+            partial(edge_arrival, raw, content_type, sender, cut=cut)
+        )
     answer = await asyncio.wrap_future(context.writer.submit(arrival))
     if answer.status == "refused":  # its answer reads the passage behind the state
         body = await run_in_threadpool(answer_json, answer, context.engine)
     else:
         body = answer_json(answer, context.engine)
-    if refused_with is not None and answer.status == "invalid":  # kept, and answered 415
+    if refused_with is not None and answer.status == "invalid":  # kept; answered 413 or 415
         body["status"] = refused_with.status
         return JSONResponse(body, status_code=refused_with.status_code)
     return JSONResponse(body, status_code=http_status(answer))
 
 
 def edge_arrival(
-    raw: bytes, content_type: str | None, sender: str
+    raw: bytes, content_type: str | None, sender: str, *, cut: bool = False
 ) -> tuple[Arrival, BodyRefused | None]:
     """The body read and validated on its own; a refused one is still kept (as text)."""
     text = kept_text(raw)
     try:
+        if cut:
+            raise too_large(MAX_BODY_BYTES)
         value = read_json(raw, content_type)
     except BodyRefused as refused:
         error = FieldError(field=refused.field, rule=refused.rule)
@@ -83,9 +96,11 @@ def edge_arrival(
 
 
 def _batch(raw: bytes, content_type: str | None, context: ApiContext,
-           sender: str) -> JSONResponse:  # fmt: skip
+           sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
     refused = None
     try:
+        if cut:
+            raise too_large(MAX_BODY_BYTES)
         items = read_json(raw, content_type, storable=False)
     except BodyRefused as error:
         items, refused = None, error
@@ -119,4 +134,6 @@ def _item_arrival(item: Any, sender: str) -> Arrival:
 async def post_batch(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """Up to 500 ward events, each answered on its own (`http_status` per item)."""
     raw, content_type = await request.body(), request.headers.get("content-type")
-    return await run_in_threadpool(_batch, raw, content_type, context, sender)
+    return await run_in_threadpool(
+        _batch, raw, content_type, context, sender, cut_off(request.state)
+    )

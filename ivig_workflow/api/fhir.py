@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
-from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json
+from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json, too_large
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
@@ -34,18 +35,20 @@ _FHIR_BODY: dict[str, Any] = {
 
 def _refusal(error: InputError, status_code: int = 422) -> JSONResponse:
     status = "unsupported" if isinstance(error, UnsupportedMessage) else "invalid"
-    if status_code == 415:
-        status = "unsupported_media_type"
+    if status_code in (413, 415):
+        status = "too_large" if status_code == 413 else "unsupported_media_type"
     errors = [{"field": error.field, "rule": error.rule}]
     body = {"status": status, "reason": f"{error.field}: {error.rule}", "errors": errors}
     return JSONResponse(body, status_code=status_code)
 
 
 def _receive(body: bytes, content_type: str | None, context: ApiContext,
-             sender: str) -> JSONResponse:  # fmt: skip
+             sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
     raw, status_code = kept_text(body), 422
     try:
         try:
+            if cut:
+                raise too_large(MAX_BODY_BYTES)
             message = read_json(body, content_type, FHIR_MEDIA_TYPE)
         except BodyRefused as refused:
             status_code = refused.status_code
@@ -79,4 +82,6 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
     body, content_type = await request.body(), request.headers.get("content-type")
-    return await run_in_threadpool(_receive, body, content_type, context, sender)
+    return await run_in_threadpool(
+        _receive, body, content_type, context, sender, cut_off(request.state)
+    )

@@ -28,7 +28,11 @@ class BodyRefused(Exception):
 
     @property
     def status(self) -> str:
-        return "unsupported_media_type" if self.status_code == 415 else "invalid"
+        return {415: "unsupported_media_type", 413: "too_large"}.get(self.status_code, "invalid")
+
+
+def too_large(max_bytes: int) -> BodyRefused:
+    return BodyRefused(413, "body", f"is over {max_bytes} bytes; the first {max_bytes} are kept")
 
 
 def is_json(content_type: str | None) -> bool:

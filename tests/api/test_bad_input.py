@@ -130,3 +130,14 @@ def test_an_hl7_message_cut_inside_msh_says_so_and_is_kept(api: LiveApi) -> None
     with reading(api.engine) as session:
         kept = session.scalars(select(ReceivedMessageRow).order_by(col(ReceivedMessageRow.id)))
         assert [(m.raw, m.outcome) for m in kept] == [(cut, "invalid")]
+
+
+@pytest.mark.parametrize("path", ["/v1/events/batch", "/v1/fhir", "/v1/hl7v2"])
+def test_a_message_over_64_kib_is_413_and_its_first_64_kib_kept(api: LiveApi, path: str) -> None:
+    big = b"[" + b'"x",' * (20 * 1024) + b'"x"]'
+    response = api.client.post(path, content=big, headers={"Content-Type": JSON})
+    assert response.status_code == 413 and response.json()["status"] == "too_large"
+    assert response.headers["connection"] == "close"  # the rest was never read
+    with reading(api.engine) as session:
+        stored = session.scalars(select(ReceivedMessageRow)).one()
+    assert stored.raw == big[: 64 * 1024].decode() and stored.outcome == "invalid"
