@@ -53,9 +53,7 @@ def _document(app: FastAPI, rulebook_indications: list[str]) -> dict[str, Any]:
                            routes=app.routes)  # fmt: skip
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Refusal"] = REFUSAL
-    event_schema = TypeAdapter(WardEvent).json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
+    event_schema = TypeAdapter(WardEvent).json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(event_schema.pop("$defs", {}))
     schemas["WardEvent"] = event_schema
     _event_bodies(document)
@@ -138,4 +136,3 @@ _SWAGGER_PAGE = """<!doctype html>
 <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
 <script>SwaggerUIBundle({spec: __SPEC__, dom_id: "#swagger-ui"});</script>
 </body></html>"""
-

@@ -45,8 +45,11 @@ def refused_body(error: BodyRefused) -> JSONResponse:
 
 
 def unavailable(cause: str) -> JSONResponse:
-    body = {"status": "unavailable", "reason": cause,
-            "detail": "the database cannot take this now; nothing was stored, send it again"}
+    body = {
+        "status": "unavailable",
+        "reason": cause,
+        "detail": "the database cannot take this now; nothing was stored, send it again",
+    }
     return JSONResponse(body, status_code=503,
                         headers={"Retry-After": str(RETRY_UNAVAILABLE_S)})  # fmt: skip
 

@@ -84,7 +84,17 @@ async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Resp
     raw = kept_text(await request.body())
     if cut_off(request.state):
         refused = too_large(MAX_BODY_BYTES)
-        await run_in_threadpool(partial(refuse, raw, "hl7v2", refused.field, refused.rule,
-                                        unsupported=False, context=context, sender=sender))
+        await run_in_threadpool(
+            partial(
+                refuse,
+                raw,
+                "hl7v2",
+                refused.field,
+                refused.rule,
+                unsupported=False,
+                context=context,
+                sender=sender,
+            )
+        )
         return JSONResponse(too_large_body(MAX_BODY_BYTES), status_code=413)
     return await run_in_threadpool(_receive, raw, context, sender)

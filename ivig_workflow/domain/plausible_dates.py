@@ -37,6 +37,4 @@ _DOCUMENTED_INSTANT = Field(
     json_schema_extra={"pattern": _YEARS + r"T[0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2})$"}
 )
 PlausibleDate = Annotated[date, AfterValidator(_plausible_date), _DOCUMENTED_DATE]
-PlausibleInstant = Annotated[
-    AwareDatetime, AfterValidator(_plausible_instant), _DOCUMENTED_INSTANT
-]
+PlausibleInstant = Annotated[AwareDatetime, AfterValidator(_plausible_instant), _DOCUMENTED_INSTANT]

@@ -76,8 +76,11 @@ def translate_hl7v2(text: str, default_time_zone: tzinfo) -> PatientObservation:
     message = parse_message(text)
     msh = message.segments[0]
     if len(msh.fields) <= MSH_LAST_REQUIRED:  # cut in transit: say so, not "type ^"
-        raise InputError("MSH", f"the MSH segment is incomplete: it ends at MSH-"
-                                f"{len(msh.fields) - 1}, MSH-9 to MSH-12 are required")
+        raise InputError(
+            "MSH",
+            f"the MSH segment is incomplete: it ends at MSH-"
+            f"{len(msh.fields) - 1}, MSH-9 to MSH-12 are required",
+        )
     _check_type(message, msh)
     sender, control_id = message.value(msh, 3), message.value(msh, 10)
     for number, value in ((3, sender), (10, control_id)):

@@ -80,7 +80,10 @@ def receive_events(
 
 
 def receive_each(
-    deliveries: Sequence[Delivery | Arrival], *, engine: Engine, rulebook: Rulebook,
+    deliveries: Sequence[Delivery | Arrival],
+    *,
+    engine: Engine,
+    rulebook: Rulebook,
     now: datetime,
 ) -> list[EventAnswer | Exception]:
     """Like `receive_events`, but an event that could not be stored is its own outcome.

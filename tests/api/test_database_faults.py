@@ -237,8 +237,9 @@ def test_a_stopped_postgres_is_unavailable_and_the_service_resumes(
                 assert_unavailable(response, "cannot be reached")
             assert_unavailable(client.get("/readyz"), "cannot be reached")
             assert_unavailable(client.get(f"/v1/courses/{course_id}"), "cannot be reached")
-            by_issued_token = client.get(f"/v1/courses/{course_id}",
-                                         headers={"Authorization": f"Bearer {issued}"})
+            by_issued_token = client.get(
+                f"/v1/courses/{course_id}", headers={"Authorization": f"Bearer {issued}"}
+            )
             assert_unavailable(by_issued_token, "cannot be reached")  # fmt: skip
         finally:
             private_postgres.start()
