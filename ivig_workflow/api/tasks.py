@@ -37,8 +37,17 @@ class TaskClosing(BaseModel):
 
 
 class TaskCancelling(TaskClosing):
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S",
-                        description="why the task is cancelled")  # fmt: skip
+    # Required in the document; left to the service to refuse, in its own words
+    # ("required: why the task is cancelled"), when missing or blank.
+    model_config = ConfigDict(json_schema_extra=lambda schema: _reason_required(schema))
+
+
+def _reason_required(schema: dict[str, Any]) -> None:
+    schema["required"] = ["reason"]
+    schema["properties"]["reason"] = {
+        "type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S",
+        "description": "why the task is cancelled",
+    }  # fmt: skip
 
 
 @router.get("")

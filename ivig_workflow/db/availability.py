@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
 
 log = logging.getLogger("ivig_workflow.db")
 
@@ -75,8 +75,8 @@ def unavailable_cause(error: BaseException, engine: Engine | None = None) -> str
     it once its WAL files are gone)."""
     if isinstance(error, DatabaseUnavailable):
         return error.cause
-    if not isinstance(error, DBAPIError):
-        return None
+    if not isinstance(error, DBAPIError) or isinstance(error, IntegrityError):
+        return None  # a constraint: a racing delivery or a bug, never the database's state
     orig: Any = error.orig
     detail = _first_line(orig) if orig is not None else _first_line(error)
     name = getattr(orig, "sqlite_errorname", None)
@@ -84,9 +84,9 @@ def unavailable_cause(error: BaseException, engine: Engine | None = None) -> str
         if name.startswith(_SQLITE_BUSY):
             return None
         cause = next((c for key, c in _SQLITE_CAUSES.items() if name.startswith(key)), None)
-        if _read_only_file_system(engine):
+        if cause is not None and _read_only_file_system(engine):
             cause = "the database is read-only (its file system is mounted read-only)"
-        return f"{cause or 'the database failed'}: {detail}"
+        return f"{cause}: {detail}" if cause else None
     state = getattr(orig, "sqlstate", None)
     if isinstance(state, str):
         if state in _POSTGRES_BUSY:
