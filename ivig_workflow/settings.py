@@ -69,6 +69,11 @@ class Settings(BaseSettings):
         "none",
         "A secrets file of bearer tokens, one `name:token` a line.",
     )
+    api_public_docs: bool | None = _variable(
+        "off",
+        "`1` serves `/openapi.json` and `/docs` without a token (behind a trusted network "
+        "only).",
+    )
 
 
 VARIABLES = {name: ENV_PREFIX + name.upper() for name in Settings.model_fields}
@@ -139,6 +144,11 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{state_dir() / 'ivig.sqlite3'}"
+
+
+def api_public_docs() -> bool:
+    """IVIG_API_PUBLIC_DOCS=1 serves /openapi.json and /docs without a token."""
+    return bool(get_settings().api_public_docs)
 
 
 def schedules_file() -> Path:

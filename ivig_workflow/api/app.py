@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 from ivig_workflow.api import bookings, courses, events, fhir, health, hl7v2, tasks
 from ivig_workflow.api.body_limit import BodyLimit
 from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
+from ivig_workflow.api.contract import install_contract, public_docs_enabled
 from ivig_workflow.api.errors import install_error_handlers
+from ivig_workflow.api.json_edge import JsonEdge
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.service.group_commit import GroupCommit
@@ -29,9 +31,11 @@ def create_app(
     rulebook: Rulebook | None = None,
     clock: Clock | None = None,
     tokens: TokenStore | Mapping[str, str] | None = None,
+    public_docs: bool | None = None,
 ) -> FastAPI:
     """`tokens`: a store, or name -> plain token (tests); by default the database's tokens
-    and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE."""
+    and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE. `public_docs`: serve /docs and
+    /openapi.json without a token (default: IVIG_API_PUBLIC_DOCS)."""
     engine = engine if engine is not None else ensure_schema()
     if tokens is None:
         store = TokenStore(engine)
@@ -51,6 +55,9 @@ def create_app(
         version="1",
         description="Ward systems tell courses of high-dose IVIg what happened.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_contract, behind the token
+        redoc_url=None,
+        openapi_url=None,
     )
     rules, clock = rulebook if rulebook is not None else load_rulebook(), clock or utc_now
     writer = GroupCommit(engine=engine, rulebook=rules, now=partial(utc_instant, clock))
@@ -59,7 +66,10 @@ def create_app(
     install_error_handlers(app)
     for module in (health, events, courses, tasks, fhir, hl7v2, bookings):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit)
+    public = public_docs_enabled() if public_docs is None else public_docs
+    install_contract(app, sorted(rules.guideline.indications), public=public)
+    app.add_middleware(JsonEdge)
+    app.add_middleware(BodyLimit)  # added last: outermost, so it bounds what JsonEdge reads
     return app
 
 

@@ -2,6 +2,11 @@
 
 Checked twice: the declared Content-Length, and the bytes actually streamed (a chunked
 body declares no length, and a sender may lie about it).
+
+On the paths that keep what a ward sends (ward events, batches, FHIR, HL7 v2) the first
+64 KiB are read and the rest is not: the route, once the token is checked, keeps that
+cut body with the reason and answers 413 (`cut_off` tells it). Elsewhere nothing is kept,
+and the 413 comes from here.
 """
 
 from __future__ import annotations
@@ -11,6 +16,13 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 64 * 1024
+KEEPING_PATHS = ("/v1/events", "/v1/events/batch", "/v1/fhir", "/v1/hl7v2")
+_CUT = "ivig_body_cut"
+
+
+def cut_off(state: object) -> bool:
+    """True when the request's body was cut at the limit (`request.state`)."""
+    return bool(getattr(state, _CUT, False))
 
 
 class BodyTooLarge(Exception):
@@ -21,8 +33,11 @@ class BodyTooLarge(Exception):
         self.max_bytes = max_bytes
 
 
-def too_large_body(max_bytes: int) -> dict[str, str]:
-    return {"status": "too_large", "detail": f"the body is over {max_bytes} bytes"}
+def too_large_body(max_bytes: int) -> dict[str, object]:
+    rule = f"is over {max_bytes} bytes"
+    return {"status": "too_large", "reason": f"body: {rule}",
+            "errors": [{"field": "body", "rule": rule}],
+            "detail": f"the body is over {max_bytes} bytes"}  # fmt: skip
 
 
 class BodyLimit:
@@ -35,6 +50,9 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
+        if scope["path"] in KEEPING_PATHS and scope["method"] == "POST":
+            await self._cutting(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send)
             return
@@ -61,6 +79,35 @@ class BodyLimit:
             if not started:
                 await self._refuse(send)
 
+    async def _cutting(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received, ended = 0, False
+
+        async def cutting_receive() -> Message:
+            nonlocal received, ended
+            if ended:  # the body is over, or cut: what is left unread stays unread
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+            chunk = message.get("body", b"")
+            room = self.max_bytes - received
+            if len(chunk) > room:
+                scope.setdefault("state", {})[_CUT] = True
+                chunk, ended = chunk[:room], True
+                message = {"type": "http.request", "body": chunk, "more_body": False}
+            received += len(chunk)
+            ended = ended or not message.get("more_body", False)
+            return message
+
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and cut_off_scope(scope):
+                # The rest of the body was never read: this connection cannot carry another.
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"connection", b"close")]}  # fmt: skip
+            await send(message)
+
+        await self.app(scope, cutting_receive, closing_send)
+
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(too_large_body(self.max_bytes)).encode()
         await send(
@@ -75,3 +122,7 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+def cut_off_scope(scope: Scope) -> bool:
+    return bool(scope.get("state", {}).get(_CUT, False))

@@ -16,7 +16,7 @@ from ivig_workflow.service.unit_of_work import reading
 router = APIRouter(prefix="/v1/bookings", tags=["bookings"])
 
 
-@router.get("")
+@router.get("", responses={404: {"description": "No such centre"}})
 def list_bookings(
     request: Request,
     _: Sender,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.json_edge import refused_body
 from ivig_workflow.api.paging import MAX_PAGE, page
 from ivig_workflow.domain.course.model import CourseState
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.views import course_list, course_view
 
-router = APIRouter(prefix="/v1/courses", tags=["courses"])
+router = APIRouter(prefix="/v1/courses", tags=["courses"], dependencies=[Depends(refused_body)])
 
 
 @router.post("", status_code=201, responses={422: {"description": "a field breaks a rule"}})

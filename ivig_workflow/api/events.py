@@ -1,13 +1,15 @@
 """`POST /v1/events` and `/v1/events/batch`: our own ward-event JSON.
 
 The raw body is read here rather than by FastAPI, so that a body which is not even JSON
-still reaches the inbox and is kept with the reason.
+still reaches the inbox and is kept with the reason. It is parsed and validated here
+too, in the request's own task, before it joins the group commit other wards share.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,12 +18,22 @@ from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
-from ivig_workflow.api.errors import invalid
+from ivig_workflow.api.errors import refused_body
+from ivig_workflow.api.request_body import (
+    BodyRefused,
+    check_storable,
+    kept_text,
+    read_json,
+    too_large,
+)
+from ivig_workflow.service.event_answers import Arrival, FieldError
 from ivig_workflow.service.received_messages import keep_message
-from ivig_workflow.service.ward_events import Delivery, receive_events
+from ivig_workflow.service.ward_events import parsed_arrival, receive_events
 
 MAX_BATCH = 500
+PARSE_INLINE_BYTES = 8 * 1024  # larger bodies are parsed off the event loop
 router = APIRouter(prefix="/v1/events", tags=["ward events"])
 
 _EVENT_BODY: dict[str, Any] = {
@@ -49,39 +61,79 @@ _BATCH_BODY: dict[str, Any] = {
 )  # fmt: skip
 async def post_event(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One ward event, the same JSON as `ivig event --file`."""
-    raw = (await request.body()).decode("utf-8", "replace")
-    answer = await asyncio.wrap_future(context.writer.submit(Delivery(raw, sender)))
+    raw, content_type = await request.body(), request.headers.get("content-type")
+    cut = cut_off(request.state)
+    if len(raw) <= PARSE_INLINE_BYTES:
+        arrival, refused_with = edge_arrival(raw, content_type, sender, cut=cut)
+    else:
+        arrival, refused_with = await run_in_threadpool(
+            partial(edge_arrival, raw, content_type, sender, cut=cut)
+        )
+    answer = await asyncio.wrap_future(context.writer.submit(arrival))
     if answer.status == "refused":  # its answer reads the passage behind the state
         body = await run_in_threadpool(answer_json, answer, context.engine)
     else:
         body = answer_json(answer, context.engine)
+    if refused_with is not None and answer.status == "invalid":  # kept; answered 413 or 415
+        body["status"] = refused_with.status
+        return JSONResponse(body, status_code=refused_with.status_code)
     return JSONResponse(body, status_code=http_status(answer))
 
 
-def _batch(raw: str, context: ApiContext, sender: str) -> JSONResponse:
-    reason = None
+def edge_arrival(
+    raw: bytes, content_type: str | None, sender: str, *, cut: bool = False
+) -> tuple[Arrival, BodyRefused | None]:
+    """The body read and validated on its own; a refused one is still kept (as text)."""
+    text = kept_text(raw)
     try:
-        items = json.loads(raw)
-    except ValueError as error:
-        items, reason = None, f"is not valid JSON ({error})"
-    if reason is None and not isinstance(items, list):
-        reason = "must be a JSON array of ward events"
-    if reason is None and isinstance(items, list) and len(items) > MAX_BATCH:
-        reason = f"at most {MAX_BATCH} events, got {len(items)}"
-    if reason is not None or not isinstance(items, list):
-        keep_message(raw, format="batch", outcome="invalid", reason=f"body: {reason}",
+        if cut:
+            raise too_large(MAX_BODY_BYTES)
+        value = read_json(raw, content_type)
+    except BodyRefused as refused:
+        error = FieldError(field=refused.field, rule=refused.rule)
+        return Arrival(text, sender, None, error), refused
+    return parsed_arrival(text, value, sender), None
+
+
+def _batch(raw: bytes, content_type: str | None, context: ApiContext,
+           sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
+    refused = None
+    try:
+        if cut:
+            raise too_large(MAX_BODY_BYTES)
+        items = read_json(raw, content_type, storable=False)
+    except BodyRefused as error:
+        items, refused = None, error
+    if refused is None and not isinstance(items, list):
+        refused = BodyRefused(422, "body", "must be a JSON array of ward events")
+    if refused is None and isinstance(items, list) and len(items) > MAX_BATCH:
+        refused = BodyRefused(422, "body", f"at most {MAX_BATCH} events, got {len(items)}")
+    if refused is not None or not isinstance(items, list):
+        assert refused is not None
+        keep_message(kept_text(raw), format="batch", outcome="invalid", reason=str(refused),
                      engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
-        return invalid([{"field": "body", "rule": str(reason)}])
-    deliveries = [Delivery(json.dumps(item), sender) for item in items]
+        return refused_body(refused)
+    arrivals = [_item_arrival(item, sender) for item in items]
     answers = receive_events(
-        deliveries, engine=context.engine, rulebook=context.rulebook, now=context.now()
+        arrivals, engine=context.engine, rulebook=context.rulebook, now=context.now()
     )
     bodies = [{"http_status": http_status(a), **answer_json(a, context.engine)} for a in answers]
     return JSONResponse(bodies, status_code=200)
 
 
+def _item_arrival(item: Any, sender: str) -> Arrival:
+    text = kept_text(json.dumps(item).encode("utf-8", "replace"))
+    try:
+        check_storable(item)
+    except BodyRefused as refused:  # this item only: the others in the batch still apply
+        return Arrival(text, sender, None, FieldError(field=refused.field, rule=refused.rule))
+    return parsed_arrival(text, item, sender)
+
+
 @router.post("/batch", openapi_extra=_BATCH_BODY)
 async def post_batch(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """Up to 500 ward events, each answered on its own (`http_status` per item)."""
-    raw = (await request.body()).decode("utf-8", "replace")
-    return await run_in_threadpool(_batch, raw, context, sender)
+    raw, content_type = await request.body(), request.headers.get("content-type")
+    return await run_in_threadpool(
+        _batch, raw, content_type, context, sender, cut_off(request.state)
+    )

@@ -3,7 +3,6 @@ or batch Bundle of them, mapped onto ward events."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,13 +11,16 @@ from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json, too_large
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
 
 router = APIRouter(tags=["hospital formats"])
+FHIR_MEDIA_TYPE = "application/fhir+json or application/json"
 
 _FHIR_BODY: dict[str, Any] = {
     "requestBody": {
@@ -31,18 +33,26 @@ _FHIR_BODY: dict[str, Any] = {
 }
 
 
-def _refusal(error: InputError) -> JSONResponse:
+def _refusal(error: InputError, status_code: int = 422) -> JSONResponse:
     status = "unsupported" if isinstance(error, UnsupportedMessage) else "invalid"
-    body = {"status": status, "errors": [{"field": error.field, "rule": error.rule}]}
-    return JSONResponse(body, status_code=422)
+    if status_code in (413, 415):
+        status = "too_large" if status_code == 413 else "unsupported_media_type"
+    errors = [{"field": error.field, "rule": error.rule}]
+    body = {"status": status, "reason": f"{error.field}: {error.rule}", "errors": errors}
+    return JSONResponse(body, status_code=status_code)
 
 
-def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
+def _receive(body: bytes, content_type: str | None, context: ApiContext,
+             sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
+    raw, status_code = kept_text(body), 422
     try:
         try:
-            message = json.loads(raw)
-        except ValueError as error:
-            raise InputError("body", f"is not valid JSON ({error})") from None
+            if cut:
+                raise too_large(MAX_BODY_BYTES)
+            message = read_json(body, content_type, FHIR_MEDIA_TYPE)
+        except BodyRefused as refused:
+            status_code = refused.status_code
+            raise InputError(refused.field, refused.rule) from None
         items = translate_fhir(message) if isinstance(message, dict) else None
         if items is None:
             raise InputError("body", "must be a JSON object (a FHIR resource)")
@@ -50,17 +60,28 @@ def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
         refuse(raw, "fhir", error.field, error.rule,
                unsupported=isinstance(error, UnsupportedMessage), context=context,
                sender=sender)  # fmt: skip
-        return _refusal(error)
+        return _refusal(error, status_code)
     answers = deliver(items, context, sender)
     keep(raw, "fhir", answers, context, sender)
     codes = {http_status(answer) for answer in answers}
-    body = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
-                        for a in answers]}  # fmt: skip
-    return JSONResponse(body, status_code=codes.pop() if len(codes) == 1 else 200)
+    answered = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
+                            for a in answers]}  # fmt: skip
+    return JSONResponse(answered, status_code=codes.pop() if len(codes) == 1 else 200)
 
 
-@router.post("/v1/fhir", openapi_extra=_FHIR_BODY)
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "answers that differ, or all duplicates"},
+    201: {"description": "every event applied"},
+    404: {"description": "no such course, or the patient has no open course"},
+    409: {"description": "every event refused by its course's state"},
+    422: {"description": "invalid, or `unsupported` (a resource type not taken)"},
+}
+
+
+@router.post("/v1/fhir", openapi_extra=_FHIR_BODY, responses=_ANSWERS)
 async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
-    raw = (await request.body()).decode("utf-8", "replace")
-    return await run_in_threadpool(_receive, raw, context, sender)
+    body, content_type = await request.body(), request.headers.get("content-type")
+    return await run_in_threadpool(
+        _receive, body, content_type, context, sender, cut_off(request.state)
+    )

@@ -7,16 +7,19 @@ do not take. The ACK is framed when the message was.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import http_status
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off, too_large_body
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.request_body import kept_text, too_large
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2 import (
@@ -65,7 +68,33 @@ def _receive(raw: str, context: ApiContext, sender: str) -> Response:
     return Response(frame_mllp(ack) if framed else ack, status_code=code, media_type=MEDIA_TYPE)
 
 
-@router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response)
+_ACK = {"content": {MEDIA_TYPE: {"schema": {"type": "string"}}}}
+_ACKS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "AA: taken", **_ACK},
+    404: {"description": "AE: the patient has no open course", **_ACK},
+    409: {"description": "AE: an event was refused by the course's state", **_ACK},
+    422: {"description": "AE: a bad message, or AR: a message type not taken", **_ACK},
+}
+
+
+@router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response, responses=_ACKS)
 async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Response:
-    raw = (await request.body()).decode("utf-8", "replace")
+    # HL7 v2 feeds are not always UTF-8 (MSH-18 may name another set): read leniently,
+    # the numbers we take are ASCII; NUL becomes U+FFFD so the message can be kept.
+    raw = kept_text(await request.body())
+    if cut_off(request.state):
+        refused = too_large(MAX_BODY_BYTES)
+        await run_in_threadpool(
+            partial(
+                refuse,
+                raw,
+                "hl7v2",
+                refused.field,
+                refused.rule,
+                unsupported=False,
+                context=context,
+                sender=sender,
+            )
+        )
+        return JSONResponse(too_large_body(MAX_BODY_BYTES), status_code=413)
     return await run_in_threadpool(_receive, raw, context, sender)

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.json_edge import refused_body
 from ivig_workflow.api.paging import MAX_PAGE, page
 from ivig_workflow.domain.course.effects import WorkItemStatus
+from ivig_workflow.domain.plausible_dates import PlausibleInstant
 from ivig_workflow.service.tasks import Closing, close_task
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import task_json, task_rows
 
-router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
+router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(refused_body)])
+
+
+def _iso_text(value: object) -> object:
+    # pydantic would read "0" as 1970-01-01 UTC; a ward must write the instant out.
+    if isinstance(value, str) and not value[:4].isdigit():
+        raise ValueError("must be an ISO 8601 date and time with its offset")
+    if isinstance(value, str) and len(value) < 16:
+        raise ValueError("must be an ISO 8601 date and time with its offset")
+    return value
 
 
 class TaskClosing(BaseModel):
@@ -25,6 +36,20 @@ class TaskClosing(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
+class TaskCancelling(TaskClosing):
+    # Required in the document; left to the service to refuse, in its own words
+    # ("required: why the task is cancelled"), when missing or blank.
+    model_config = ConfigDict(json_schema_extra=lambda schema: _reason_required(schema))
+
+
+def _reason_required(schema: dict[str, Any]) -> None:
+    schema["required"] = ["reason"]
+    schema["properties"]["reason"] = {
+        "type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S",
+        "description": "why the task is cancelled",
+    }  # fmt: skip
+
+
 @router.get("")
 def list_tasks(
     request: Request,
@@ -32,7 +57,7 @@ def list_tasks(
     context: Context,
     role: str | None = None,
     status: WorkItemStatus | None = None,
-    due_before: AwareDatetime | None = None,
+    due_before: Annotated[PlausibleInstant | None, BeforeValidator(_iso_text)] = None,
     course_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
@@ -74,7 +99,7 @@ def complete_task(
 
 @router.post("/{task_id}/cancel", responses=_CLOSE_ANSWERS)
 def cancel_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, sender: Sender,
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskCancelling, sender: Sender,
     context: Context,
 ) -> dict[str, Any]:  # fmt: skip
     """Cancel an open task; `reason` is required."""

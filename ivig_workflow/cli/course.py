@@ -192,15 +192,14 @@ def list_courses(
 def _validated(model: Any, **values: Any) -> Any:
     from pydantic import ValidationError
 
+    from ivig_workflow.domain.rule_words import first_error
+
     try:
         return model(**values)
     except ValidationError as error:
-        first = error.errors()[0]
+        field, rule = first_error(error)
         # A repeated option's position (organ_involvement.0) is not part of its name.
-        field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int))
-        rule = str(first["msg"])
-        if first["type"] == "string_pattern_mismatch":
-            rule = "may hold only letters, digits and . _ : - (a letter or digit first)"
+        field = ".".join(part for part in field.split(".") if not part.isdigit())
         raise InputError(field or "input", rule) from None
 
 

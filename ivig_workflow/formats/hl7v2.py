@@ -32,6 +32,7 @@ OBX_MEASURES: dict[str, Measure] = {
     "8302-2": "height_cm", "HT": "height_cm", "BODY HEIGHT": "height_cm", "HEIGHT": "height_cm",
     "33914-3": "egfr", "62238-1": "egfr", "EGFR": "egfr",
 }  # fmt: skip
+MSH_LAST_REQUIRED = 12  # MSH-12, the version: MSH-9 type, -10 control id, -11 processing id
 FINAL_STATUSES = ("F", "C", "")  # final, corrected, or not sent (common in ADT feeds)
 
 
@@ -74,6 +75,12 @@ def translate_hl7v2(text: str, default_time_zone: tzinfo) -> PatientObservation:
     """`default_time_zone` places timestamps sent without an offset (the centre's zone)."""
     message = parse_message(text)
     msh = message.segments[0]
+    if len(msh.fields) <= MSH_LAST_REQUIRED:  # cut in transit: say so, not "type ^"
+        raise InputError(
+            "MSH",
+            f"the MSH segment is incomplete: it ends at MSH-"
+            f"{len(msh.fields) - 1}, MSH-9 to MSH-12 are required",
+        )
     _check_type(message, msh)
     sender, control_id = message.value(msh, 3), message.value(msh, 10)
     for number, value in ((3, sender), (10, control_id)):

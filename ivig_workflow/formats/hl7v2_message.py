@@ -90,8 +90,10 @@ class Message:
 
 def parse_message(text: str) -> Message:
     lines = [line for line in re.split(r"\r\n|\r|\n", unframe_mllp(text).strip()) if line]
-    if not lines or not lines[0].startswith("MSH") or len(lines[0]) < 8:
+    if not lines or not lines[0].startswith("MSH"):
         raise InputError("MSH", "required: the message must start with an MSH segment")
+    if len(lines[0]) < 8:
+        raise InputError("MSH", "the MSH segment is incomplete: it ends before MSH-2")
     field_sep, encoding = lines[0][3], lines[0][4:].split(lines[0][3])[0]
     if len(encoding) not in (4, 5) or len(set(encoding + field_sep)) != len(encoding) + 1:
         raise InputError("MSH-2", f"encoding characters {encoding!r} are not 4 distinct characters")

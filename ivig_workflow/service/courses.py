@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
@@ -15,6 +15,8 @@ from ivig_workflow.domain.course.model import Course, DoseOptions
 from ivig_workflow.domain.course.start import CourseStart
 from ivig_workflow.domain.course.transitions import start_course as open_course
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
+from ivig_workflow.domain.plausible_dates import PlausibleDate
 from ivig_workflow.service.course_checks import (
     check_start_window,
     overridden,
@@ -27,14 +29,15 @@ from ivig_workflow.service.unit_of_work import UnitOfWork
 class StartCourse(BaseModel):
     """What `ivig course start` and `POST /v1/courses` take."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     patient_ref: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)
     indication: str
-    start_date: date
-    weight_kg: float
-    height_cm: float | None = None
-    egfr: float | None = None
+    start_date: PlausibleDate
+    # The plausible ranges at the boundary: a ward learns which field, not a planner error.
+    weight_kg: WeightKg
+    height_cm: HeightCm | None = None
+    egfr: Egfr | None = None
     centre: str | None = None
     dose_options: DoseOptions = DoseOptions()
     course_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._:-]{1,36}$")

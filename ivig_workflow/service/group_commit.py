@@ -17,10 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from ivig_workflow.service.event_answers import Arrival
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.ward_events import CHUNK, Delivery, EventAnswer, receive_each
 
-_Waiting = tuple[Delivery, "Future[EventAnswer]"]
+# An Arrival was parsed and validated by its sender's request, in that request's thread:
+# what reaches the shared transaction can no longer raise on a sender's bytes.
+_Waiting = tuple[Delivery | Arrival, "Future[EventAnswer]"]
 
 
 class GroupCommit:
@@ -33,7 +36,7 @@ class GroupCommit:
         self._started = threading.Lock()
         self.batches = self.events = 0  # what the writers did: how well events were gathered
 
-    def submit(self, delivery: Delivery) -> Future[EventAnswer]:
+    def submit(self, delivery: Delivery | Arrival) -> Future[EventAnswer]:
         future: Future[EventAnswer] = Future()
         with self._started:
             if not self._threads:

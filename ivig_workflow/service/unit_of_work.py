@@ -22,6 +22,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from ivig_workflow.db.availability import note_write
 from ivig_workflow.db.course_cache import course_cache
 from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.engine import session_factory
@@ -40,6 +41,7 @@ def _writer_lock(engine: Engine) -> threading.RLock | None:
 class UnitOfWork:
     def __init__(self, engine: Engine) -> None:
         self._sessions = session_factory(engine, writer=True)
+        self._engine = engine
         self.dialect = engine.dialect.name
         self._lock = _writer_lock(engine)
         self._cache = course_cache(engine)
@@ -48,10 +50,18 @@ class UnitOfWork:
         if self._lock is not None:
             self._lock.acquire()
         self.session: Session = self._sessions()
-        self.session.begin()
-        self.courses = CourseStore(
-            self.session, locking=self.dialect == "postgresql", cache=self._cache
-        )
+        try:
+            self.session.begin()
+            self.courses = CourseStore(  # connects: the first place a dead database shows
+                self.session, locking=self.dialect == "postgresql", cache=self._cache
+            )
+        except BaseException:
+            # The database refused (unreachable, read-only file system): __exit__ will
+            # not run, and the lock must not stay held, or every later writer hangs.
+            self.session.close()
+            if self._lock is not None:
+                self._lock.release()
+            raise
         return self
 
     def __exit__(
@@ -72,6 +82,7 @@ class UnitOfWork:
         self.courses.write_pending()
         self.session.commit()
         self.courses.committed()
+        note_write(self._engine)  # a committed write: the database works (again)
 
     def rollback(self) -> None:
         self.session.rollback()

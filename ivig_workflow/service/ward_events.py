@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ivig_workflow.db.availability import DatabaseUnavailable, note_failure, unavailable_cause
 from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.event_answers import Arrival, EventAnswer, FieldError
@@ -35,6 +36,7 @@ __all__ = [
     "Delivery",
     "EventAnswer",
     "FieldError",
+    "parsed_arrival",
     "receive_each",
     "receive_event",
     "receive_events",
@@ -66,7 +68,7 @@ def receive_event(
 
 
 def receive_events(
-    deliveries: Sequence[Delivery], *, engine: Engine, rulebook: Rulebook, now: datetime
+    deliveries: Sequence[Delivery | Arrival], *, engine: Engine, rulebook: Rulebook, now: datetime
 ) -> list[EventAnswer]:
     """One answer per delivery, in order; raises the first event that could not be stored."""
     answers = []
@@ -78,9 +80,14 @@ def receive_events(
 
 
 def receive_each(
-    deliveries: Sequence[Delivery], *, engine: Engine, rulebook: Rulebook, now: datetime
+    deliveries: Sequence[Delivery | Arrival],
+    *,
+    engine: Engine,
+    rulebook: Rulebook,
+    now: datetime,
 ) -> list[EventAnswer | Exception]:
-    """Like `receive_events`, but an event that could not be stored is its own outcome."""
+    """Like `receive_events`, but an event that could not be stored is its own outcome.
+    An `Arrival` was parsed by its sender's request already and is applied as it is."""
     arrivals = [_arrival(delivery) for delivery in deliveries]
     outcomes: list[EventAnswer | Exception] = []
     for start in range(0, len(arrivals), CHUNK):
@@ -99,9 +106,14 @@ def _chunk(
                 answers = apply_batch(uow, arrivals, rulebook=rulebook, now=now)
                 uow.commit()
             return list(answers)
-        except _RETRYABLE:
-            continue
         except Exception as error:
+            cause = unavailable_cause(error, engine)
+            if cause is not None:
+                # Down, read-only or full: retrying now, or one by one, cannot help.
+                note_failure(engine, cause)
+                return [DatabaseUnavailable(cause)] * len(arrivals)
+            if isinstance(error, _RETRYABLE):
+                continue
             if single:
                 return [error]
             break
@@ -112,20 +124,31 @@ def _chunk(
                                                        rulebook=rulebook, now=now)]  # fmt: skip
 
 
-def _arrival(delivery: Delivery) -> Arrival:
+def _arrival(delivery: Delivery | Arrival) -> Arrival:
+    if isinstance(delivery, Arrival):  # parsed already, in the request's own thread
+        return delivery
     raw = delivery.raw
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     text = text if isinstance(text, str) else json.dumps(text, default=str)
     try:
-        event = parse_ward_event(json.loads(text))
-    except ValueError as error:  # InputError is a ValueError, and so is bad JSON
-        field, rule = (
-            (error.field, error.rule)
-            if isinstance(error, InputError)
-            else ("body", f"is not valid JSON ({error})")
-        )
-        return Arrival(text, delivery.sender, None, FieldError(field=field, rule=rule))
-    if delivery.sender is not None:
-        actor = delivery.sender if event.actor is None else f"{delivery.sender}/{event.actor}"
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:  # bad JSON is a ValueError
+        rule = "nests too deeply" if isinstance(error, RecursionError) else str(error)
+        error_of = FieldError(field="body", rule=f"is not valid JSON ({rule})")
+        return Arrival(text, delivery.sender, None, error_of)
+    return parsed_arrival(text, value, delivery.sender)
+
+
+def parsed_arrival(text: str, value: Any, sender: str | None) -> Arrival:
+    """The event `value` validated, or the field and rule it breaks; never raises, so
+    one sender's body cannot fail the others' in a shared transaction."""
+    try:
+        event = parse_ward_event(value)
+    except InputError as error:
+        return Arrival(text, sender, None, FieldError(field=error.field, rule=error.rule))
+    except RecursionError:
+        return Arrival(text, sender, None, FieldError(field="body", rule="nests too deeply"))
+    if sender is not None:
+        actor = sender if event.actor is None else f"{sender}/{event.actor}"
         event = event.model_copy(update={"actor": actor})
     return Arrival(text, event.actor, event, None)

@@ -90,16 +90,25 @@ def test_an_unknown_course_is_404_and_kept(api: LiveApi) -> None:
     assert api.count(InboxRow) == 1
 
 
-def test_a_body_over_64_kib_is_413_by_length_and_by_stream(api: LiveApi) -> None:
+def test_a_body_over_64_kib_is_413_by_length_and_by_stream_and_its_first_64_kib_kept(
+    api: LiveApi,
+) -> None:
     big = b'{"pad": "' + b"x" * (64 * 1024) + b'"}'
-    assert api.client.post("/v1/events", content=big).status_code == 413
+    by_length = api.client.post("/v1/events", content=big)
+    assert by_length.status_code == 413 and by_length.json()["status"] == "too_large"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the streamed size is what counts
         for _ in range(70):
             yield b"x" * 1024
 
-    assert api.client.post("/v1/events", content=chunks()).status_code == 413
-    assert api.count(InboxRow) == 0
+    by_stream = api.client.post("/v1/events", content=chunks())
+    assert by_stream.status_code == 413
+    with reading(api.engine) as session:
+        kept = [session.get(InboxRow, r.json()["inbox_id"]) for r in (by_length, by_stream)]
+    assert [len(row.raw) for row in kept if row] == [64 * 1024, 64 * 1024]
+    assert kept[0] is not None and kept[0].raw == big[: 64 * 1024].decode()
+    assert api.client.post("/v1/courses", content=big).status_code == 413  # nothing kept there
+    assert api.count(InboxRow) == 2
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic d2FyZDpzZWNyZXQ="])

@@ -142,8 +142,8 @@ def test_a_physician_confirms_a_held_cycle_from_the_command_line(tmp_path: Any) 
     ("extra", "line"),
     [
         (["--patient", "bad name"], "error: --patient: may hold only letters, digits"),
-        (["--sex", "x"], "error: --sex: Input should be 'female' or 'male'"),
-        (["--organ-involvement", "lung"], "error: --organ-involvement: Input should be"),
+        (["--sex", "x"], "error: --sex: must be 'female' or 'male'"),
+        (["--organ-involvement", "lung"], "error: --organ-involvement: must be"),
     ],
 )
 def test_course_start_option_errors_read_as_words(

@@ -10,34 +10,34 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     JsonValue,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
-    field_validator,
     model_validator,
 )
 
 from ivig_workflow.domain.course.deviation import DeviationKind
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
+from ivig_workflow.domain.plausible_dates import PlausibleInstant
+from ivig_workflow.domain.rule_words import rule_words
 
 Outcome = Literal["good", "partial", "none", "worse"]
 AdverseSeverity = Literal["mild", "moderate", "severe"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are refused as such, not compared with a bound.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _Event(_Frozen):
     course_id: str = Field(min_length=1)
     key: str = Field(min_length=1, max_length=200)
-    occurred_at: AwareDatetime
+    occurred_at: PlausibleInstant
     actor: str | None = Field(default=None, min_length=1)
 
 
@@ -73,6 +73,10 @@ class AdverseEventData(_Frozen):
 
 
 class ObservationData(_Frozen):
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [name], "properties": {name: {"type": "number"}}}
+        for name in ("weight_kg", "height_cm", "egfr")]})  # fmt: skip
+
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
     egfr: Egfr | None = None
@@ -87,25 +91,22 @@ class ObservationData(_Frozen):
 class ReleaseConfirmationData(_Frozen):
     cycle: int = Field(ge=1)
     reason: str = Field(min_length=1, max_length=1000)
+
+
 class LongTermDecisionData(_Frozen):
     decision: Literal["continue", "washout", "stop"]
-    justification: str | None = Field(default=None, min_length=1, validate_default=True)
-
-    @field_validator("justification")
-    @classmethod
-    def _continue_is_justified(cls, value: str | None, info: ValidationInfo) -> str | None:
-        # The guideline allows long-term use only in rare or exceptional cases: going
-        # on is the exception and must say why.
-        if info.data.get("decision") == "continue" and not (value or "").strip():
-            raise ValueError("required when the decision is continue: why long-term use")
-        return value
+    # The guideline allows long-term use only in rare or exceptional cases: every
+    # decision on it says why, in the physician's words (kept in the transition log).
+    justification: str = Field(min_length=1, max_length=2000)
 
 
 class FeverData(_Frozen):
     # When the first infusion ended, as the ward recorded it; the hours since are
     # counted from here to the event's occurred_at.
-    infusion_ended_at: AwareDatetime
+    infusion_ended_at: PlausibleInstant
     temperature_c: float | None = Field(default=None, ge=30, le=45)
+
+
 class AcknowledgementData(_Frozen):
     cycle: int = Field(ge=1)
     kind: DeviationKind
@@ -162,6 +163,8 @@ class CycleReleaseConfirmed(_Event):
 
     type: Literal["cycle.release_confirmed"]
     data: ReleaseConfirmationData
+
+
 class LongTermDecided(_Event):
     type: Literal["long_term.decided"]
     data: LongTermDecisionData
@@ -170,6 +173,8 @@ class LongTermDecided(_Event):
 class FeverPersisted(_Event):
     type: Literal["fever.persisted"]
     data: FeverData
+
+
 class DeviationAcknowledged(_Event):
     type: Literal["deviation.acknowledged"]
     data: AcknowledgementData
@@ -222,7 +227,7 @@ def parse_ward_event(raw: Any) -> WardEvent:
         if loc and loc[0] in EVENT_TYPES:
             loc = loc[1:]
         field = ".".join(loc) or "event"
-        rule = error["msg"].removeprefix("Value error, ")
+        rule = rule_words(error)
         if error["type"] == "union_tag_invalid":
             field, rule = "type", f"unknown event type; expected one of {', '.join(EVENT_TYPES)}"
         elif error["type"] == "union_tag_not_found":
