@@ -9,6 +9,7 @@ failing on lock upgrade halfway through a unit of work.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,20 @@ MIGRATIONS_DIR = settings.REPO_ROOT / "state" / "migrations"
 BUSY_TIMEOUT_MS = 5000
 # Execution option a writer sets to take SQLite's write lock when it begins.
 BEGIN_IMMEDIATE = "ivig_begin_immediate"
+
+
+SYNCHRONOUS_MODES = ("FULL", "NORMAL", "EXTRA")
+
+
+def IVIG_SQLITE_SYNCHRONOUS() -> str:
+    """FULL by default: a commit is on disk before the ward hears 201, so an accepted event
+    survives a power cut. NORMAL (faster; the last commits may be lost on power loss,
+    never corrupted) only when an operator asks for it."""
+    mode = os.environ.get("IVIG_SQLITE_SYNCHRONOUS", "FULL").strip().upper() or "FULL"
+    if mode not in SYNCHRONOUS_MODES:
+        rule = f"must be one of {', '.join(SYNCHRONOUS_MODES)}"
+        raise InputError("IVIG_SQLITE_SYNCHRONOUS", rule)
+    return mode
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -65,7 +80,7 @@ def _sqlite_engine(url: str) -> Engine:
             "journal_mode=WAL",
             "foreign_keys=ON",
             f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "synchronous=NORMAL",
+            f"synchronous={IVIG_SQLITE_SYNCHRONOUS()}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

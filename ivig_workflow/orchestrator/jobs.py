@@ -17,6 +17,7 @@ from ivig_workflow.db.engine import shared_engine
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import dispatch_due
 from ivig_workflow.service.due_work import courses_due, notifications_due
+from ivig_workflow.service.housekeeping import HOUSEKEEPING
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import sweep_due
 from ivig_workflow.service.worklist import centre_worklist
@@ -49,6 +50,16 @@ def run_job(kind: str, centre: str | None = None) -> None:
         log.exception("job %s failed", kind)
         return
     log.info("job %s%s: %s", kind, f" ({centre})" if centre else "", outcome)
+    if kind == "dispatch":
+        # With the dispatch, which runs every 30 s with or without Prefect: purge old
+        # hospital messages, and raise an operator item when checkpoints fail.
+        try:
+            done = HOUSEKEEPING.run(shared_engine(runtime().database_url), datetime.now(UTC))
+        except Exception:
+            log.exception("housekeeping failed")
+        else:
+            if done:
+                log.info("housekeeping: %s", done)
 
 
 def _run(kind: str, centre: str | None, settings: Runtime) -> Any:

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ivig_workflow.domain.course.events import parse_ward_event
 from ivig_workflow.domain.errors import InputError
+from ivig_workflow.formats.redaction import redact_json_text
 from ivig_workflow.service.event_answers import Arrival, EventAnswer, FieldError
 from ivig_workflow.service.event_batch import apply_batch
 from ivig_workflow.service.rulebook import Rulebook
@@ -116,6 +117,7 @@ def _arrival(delivery: Delivery) -> Arrival:
     raw = delivery.raw
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     text = text if isinstance(text, str) else json.dumps(text, default=str)
+    kept = redact_json_text(text)  # stored without names, addresses, phones (see redaction)
     try:
         event = parse_ward_event(json.loads(text))
     except ValueError as error:  # InputError is a ValueError, and so is bad JSON
@@ -124,8 +126,8 @@ def _arrival(delivery: Delivery) -> Arrival:
             if isinstance(error, InputError)
             else ("body", f"is not valid JSON ({error})")
         )
-        return Arrival(text, delivery.sender, None, FieldError(field=field, rule=rule))
+        return Arrival(kept, delivery.sender, None, FieldError(field=field, rule=rule))
     if delivery.sender is not None:
         actor = delivery.sender if event.actor is None else f"{delivery.sender}/{event.actor}"
         event = event.model_copy(update={"actor": actor})
-    return Arrival(text, event.actor, event, None)
+    return Arrival(kept, event.actor, event, None)
