@@ -15,6 +15,7 @@ from ivig_workflow.api import courses, events, fhir, health, hl7v2, tasks
 from ivig_workflow.api.body_limit import BodyLimit
 from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
 from ivig_workflow.api.errors import install_error_handlers
+from ivig_workflow.api.scopes import install_forbidden_handler
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.service.group_commit import GroupCommit
@@ -30,8 +31,8 @@ def create_app(
     clock: Clock | None = None,
     tokens: TokenStore | Mapping[str, str] | None = None,
 ) -> FastAPI:
-    """`tokens`: a store, or name -> plain token (tests); by default the database's tokens
-    and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE."""
+    """`tokens`: a store, or name -> plain token, `token:role[:centre+centre]` (tests); by
+    default the database's tokens and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE."""
     engine = engine if engine is not None else ensure_schema()
     if tokens is None:
         store = TokenStore(engine)
@@ -57,6 +58,7 @@ def create_app(
     context = ApiContext(engine=engine, rulebook=rules, clock=clock, tokens=store, writer=writer)
     app.state.ivig = context
     install_error_handlers(app)
+    install_forbidden_handler(app)
     for module in (health, events, courses, tasks, fhir, hl7v2):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)

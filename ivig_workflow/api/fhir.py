@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
-from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.auth import Caller, Context
 from ivig_workflow.api.context import ApiContext
-from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.hospital_messages import check_scope, deliver, keep, refuse
+from ivig_workflow.api.scopes import Principal
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
@@ -37,7 +38,8 @@ def _refusal(error: InputError) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
+def _receive(raw: str, context: ApiContext, caller: Principal) -> JSONResponse:
+    sender = caller.name
     try:
         try:
             message = json.loads(raw)
@@ -51,7 +53,8 @@ def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
                unsupported=isinstance(error, UnsupportedMessage), context=context,
                sender=sender)  # fmt: skip
         return _refusal(error)
-    answers = deliver(items, context, sender)
+    check_scope(items, raw, "fhir", caller, context)
+    answers = deliver(items, context, caller)
     keep(raw, "fhir", answers, context, sender)
     codes = {http_status(answer) for answer in answers}
     body = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
@@ -59,8 +62,9 @@ def _receive(raw: str, context: ApiContext, sender: str) -> JSONResponse:
     return JSONResponse(body, status_code=codes.pop() if len(codes) == 1 else 200)
 
 
-@router.post("/v1/fhir", openapi_extra=_FHIR_BODY)
-async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
+@router.post("/v1/fhir", openapi_extra=_FHIR_BODY,
+             responses={403: {"description": "a course is outside the token's centres"}})
+async def post_fhir(request: Request, caller: Caller, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
     raw = (await request.body()).decode("utf-8", "replace")
-    return await run_in_threadpool(_receive, raw, context, sender)
+    return await run_in_threadpool(_receive, raw, context, caller)
