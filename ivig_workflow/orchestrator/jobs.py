@@ -29,6 +29,7 @@ log = logging.getLogger("ivig.clock")
 class Runtime:
     database_url: str
     prefect_api: str | None = None
+    prefect_auth: str | None = None  # `user:password` when the server demands basic auth
 
 
 # Set once by `ivig serve` before the clock starts: the job store keeps only the
@@ -83,7 +84,7 @@ def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
 def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     """One flow run against the configured Prefect server, tagged `centre:<slug>`, `kind:<kind>`."""
     from prefect import tags
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from flows.dispatch import dispatch
     from flows.sweep import sweep
@@ -92,8 +93,11 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     url = settings.database_url
     if _nothing_due(kind, centre, url):
         return {"flow_run": "skipped: nothing due"}
+    updates: dict[Any, Any] = {PREFECT_API_URL: settings.prefect_api}
+    if settings.prefect_auth:
+        updates[PREFECT_API_AUTH_STRING] = settings.prefect_auth
     with (
-        temporary_settings(updates={PREFECT_API_URL: settings.prefect_api}),
+        temporary_settings(updates=updates),
         tags(f"centre:{centre or 'all'}", f"kind:{kind}"),
     ):
         if kind == "sweep":
