@@ -170,3 +170,26 @@ def test_received_messages_are_purged_after_the_retention(
     monkeypatch.setenv("IVIG_MESSAGE_RETENTION_DAYS", "0")
     with pytest.raises(InputError, match="IVIG_MESSAGE_RETENTION_DAYS: must be a whole number"):
         purge_messages(engine, now=NOW)
+
+
+def test_the_dispatch_job_purges_old_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ivig_workflow.orchestrator import jobs
+    from ivig_workflow.service import housekeeping
+
+    monkeypatch.setenv("IVIG_STATE_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'ivig.sqlite3'}"
+    engine = make_engine(url)
+    assert runner.invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
+    now = datetime.now(UTC)
+    for age in (1, 200):
+        keep_message(f"m{age}", format="hl7v2", outcome="accepted", reason=None, engine=engine,
+                     now=now - timedelta(days=age), sender=None)  # fmt: skip
+    monkeypatch.setattr(jobs, "RUNTIME", jobs.Runtime(database_url=url))
+    monkeypatch.setattr(housekeeping, "HOUSEKEEPING", housekeeping.Housekeeping())
+    monkeypatch.setattr(jobs, "HOUSEKEEPING", housekeeping.HOUSEKEEPING)
+    jobs.run_job("dispatch")
+    with reading(engine) as session:
+        assert [m.raw for m in session.scalars(select(ReceivedMessageRow))] == ["m1"]
+    engine.dispose()
