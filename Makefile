@@ -70,3 +70,14 @@ bench-smoke: venv
 	$(BIN)/python -m bench.sweep --smoke
 	$(BIN)/python -m bench.simulated_year --smoke
 	$(BIN)/python -m bench.scheduling --smoke
+
+# Reliability (issue 12): the kill -9 harness at length. `make soak` kills the API
+# hundreds of times (SOAK_KILLS, default 300) while wards send events, compares the
+# database with a run never killed, and prints kills, events, lost, doubled, wall time;
+# then the dispatcher under as many kills. The CI-sized runs are in tests/reliability.
+.PHONY: soak
+SOAK_KILLS ?= 300
+soak: venv
+	SOAK_KILLS=$(SOAK_KILLS) $(BIN)/python -m tests.reliability.harness
+	IVIG_RELIABILITY_KILLS=$(SOAK_KILLS) $(BIN)/pytest -q -s -p no:cacheprovider \
+		tests/reliability/test_outbox_under_kills.py

@@ -69,6 +69,29 @@ class Settings(BaseSettings):
         "none",
         "A secrets file of bearer tokens, one `name:token` a line.",
     )
+    message_retention_days: str | None = _variable(
+        "90",
+        "Days a received hospital message (HL7 v2, FHIR, batch) is kept before the "
+        "dispatch job purges it; a whole number, at least 1.",
+    )
+    sqlite_synchronous: str | None = _variable(
+        "`FULL`",
+        "SQLite's `synchronous` for the embedded database: `FULL` (an accepted event "
+        "survives a power cut), `NORMAL` (faster) or `EXTRA`.",
+    )
+    wal_alarm_mb: str | None = _variable(
+        "256",
+        "A WAL file larger than this raises an operator work item.",
+    )
+    wal_stuck_minutes: str | None = _variable(
+        "30",
+        "WAL checkpoints failing for longer than this raise an operator work item.",
+    )
+    dashboard_auth: SecretStr | None = _variable(
+        "generated into the state folder when the dashboard is bound beyond loopback",
+        "`user:password` (password 12 characters or more) for the Prefect dashboard and "
+        "its API.",
+    )
     api_public_docs: bool | None = _variable(
         "off",
         "`1` serves `/openapi.json` and `/docs` without a token (behind a trusted network "

@@ -17,6 +17,7 @@ from ivig_workflow.api.context import ApiContext, Clock, utc_instant, utc_now
 from ivig_workflow.api.contract import install_contract, public_docs_enabled
 from ivig_workflow.api.errors import install_error_handlers
 from ivig_workflow.api.json_edge import JsonEdge
+from ivig_workflow.api.scopes import install_forbidden_handler
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.service.group_commit import GroupCommit
@@ -33,9 +34,10 @@ def create_app(
     tokens: TokenStore | Mapping[str, str] | None = None,
     public_docs: bool | None = None,
 ) -> FastAPI:
-    """`tokens`: a store, or name -> plain token (tests); by default the database's tokens
-    and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE. `public_docs`: serve /docs and
-    /openapi.json without a token (default: IVIG_API_PUBLIC_DOCS)."""
+    """`tokens`: a store, or name -> plain token, `token:role[:centre+centre]` (tests); by
+    default the database's tokens and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE.
+    `public_docs`: serve /docs and /openapi.json without a token (default:
+    IVIG_API_PUBLIC_DOCS)."""
     engine = engine if engine is not None else ensure_schema()
     if tokens is None:
         store = TokenStore(engine)
@@ -64,6 +66,7 @@ def create_app(
     context = ApiContext(engine=engine, rulebook=rules, clock=clock, tokens=store, writer=writer)
     app.state.ivig = context
     install_error_handlers(app)
+    install_forbidden_handler(app)
     for module in (health, events, courses, tasks, fhir, hl7v2, bookings):
         app.include_router(module.router)
     public = public_docs_enabled() if public_docs is None else public_docs

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
-from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.auth import Caller, Context, Sender
 from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.errors import refused_body
@@ -28,6 +28,7 @@ from ivig_workflow.api.request_body import (
     read_json,
     too_large,
 )
+from ivig_workflow.api.scopes import Forbidden, Principal, check_courses, known_centres
 from ivig_workflow.service.event_answers import Arrival, FieldError
 from ivig_workflow.service.received_messages import keep_message
 from ivig_workflow.service.ward_events import parsed_arrival, receive_events
@@ -57,9 +58,12 @@ _BATCH_BODY: dict[str, Any] = {
     openapi_extra=_EVENT_BODY,
     responses={201: {"description": "applied"}, 200: {"description": "duplicate"},
                404: {"description": "unknown course"}, 409: {"description": "refused"},
+               403: {"description": "the course is outside the token's centres"},
                413: {"description": "body over 64 KiB"}},
 )  # fmt: skip
-async def post_event(request: Request, sender: Sender, context: Context) -> JSONResponse:
+async def post_event(
+    request: Request, sender: Sender, caller: Caller, context: Context
+) -> JSONResponse:
     """One ward event, the same JSON as `ivig event --file`."""
     raw, content_type = await request.body(), request.headers.get("content-type")
     cut = cut_off(request.state)
@@ -69,6 +73,12 @@ async def post_event(request: Request, sender: Sender, context: Context) -> JSON
         arrival, refused_with = await run_in_threadpool(
             partial(edge_arrival, raw, content_type, sender, cut=cut)
         )
+    if not caller.everywhere and arrival.event is not None:
+        targets = [("course_id", arrival.event.course_id)]
+        if known_centres([arrival.event.course_id]):
+            check_courses(caller, context.engine, targets)  # answered from memory
+        else:
+            await run_in_threadpool(check_courses, caller, context.engine, targets)
     answer = await asyncio.wrap_future(context.writer.submit(arrival))
     if answer.status == "refused":  # its answer reads the passage behind the state
         body = await run_in_threadpool(answer_json, answer, context.engine)
@@ -95,8 +105,20 @@ def edge_arrival(
     return parsed_arrival(text, value, sender), None
 
 
+def _check_batch(items: list[Any], raw: str, caller: Principal, context: ApiContext) -> None:
+    """Every event of the batch within the token's centres, or none is taken."""
+    targets = [(f"[{n}].course_id", item["course_id"]) for n, item in enumerate(items)
+               if isinstance(item, dict) and isinstance(item.get("course_id"), str)]  # fmt: skip
+    try:
+        check_courses(caller, context.engine, targets)
+    except Forbidden as error:
+        keep_message(raw, format="batch", outcome="refused", reason=f"forbidden: {error}",
+                     engine=context.engine, now=context.now(), sender=caller.name)  # fmt: skip
+        raise
+
+
 def _batch(raw: bytes, content_type: str | None, context: ApiContext,
-           sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
+           caller: Principal, sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
     refused = None
     try:
         if cut:
@@ -113,6 +135,7 @@ def _batch(raw: bytes, content_type: str | None, context: ApiContext,
         keep_message(kept_text(raw), format="batch", outcome="invalid", reason=str(refused),
                      engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
         return refused_body(refused)
+    _check_batch(items, kept_text(raw), caller, context)
     arrivals = [_item_arrival(item, sender) for item in items]
     answers = receive_events(
         arrivals, engine=context.engine, rulebook=context.rulebook, now=context.now()
@@ -130,10 +153,14 @@ def _item_arrival(item: Any, sender: str) -> Arrival:
     return parsed_arrival(text, item, sender)
 
 
-@router.post("/batch", openapi_extra=_BATCH_BODY)
-async def post_batch(request: Request, sender: Sender, context: Context) -> JSONResponse:
-    """Up to 500 ward events, each answered on its own (`http_status` per item)."""
+@router.post("/batch", openapi_extra=_BATCH_BODY,
+             responses={403: {"description": "an event's course is outside the token's centres"}})
+async def post_batch(
+    request: Request, sender: Sender, caller: Caller, context: Context
+) -> JSONResponse:
+    """Up to 500 ward events, each answered on its own (`http_status` per item); 403 and
+    none taken when one names a course outside the token's centres."""
     raw, content_type = await request.body(), request.headers.get("content-type")
     return await run_in_threadpool(
-        _batch, raw, content_type, context, sender, cut_off(request.state)
+        _batch, raw, content_type, context, caller, sender, cut_off(request.state)
     )

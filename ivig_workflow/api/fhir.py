@@ -10,11 +10,12 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import answer_json, http_status
-from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.auth import Caller, Context
 from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
-from ivig_workflow.api.hospital_messages import deliver, keep, refuse
+from ivig_workflow.api.hospital_messages import check_scope, deliver, keep, refuse
 from ivig_workflow.api.request_body import BodyRefused, kept_text, read_json, too_large
+from ivig_workflow.api.scopes import Principal
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.fhir import translate_fhir
@@ -43,8 +44,8 @@ def _refusal(error: InputError, status_code: int = 422) -> JSONResponse:
 
 
 def _receive(body: bytes, content_type: str | None, context: ApiContext,
-             sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
-    raw, status_code = kept_text(body), 422
+             caller: Principal, cut: bool = False) -> JSONResponse:  # fmt: skip
+    raw, status_code, sender = kept_text(body), 422, caller.name
     try:
         try:
             if cut:
@@ -61,7 +62,8 @@ def _receive(body: bytes, content_type: str | None, context: ApiContext,
                unsupported=isinstance(error, UnsupportedMessage), context=context,
                sender=sender)  # fmt: skip
         return _refusal(error, status_code)
-    answers = deliver(items, context, sender)
+    check_scope(items, raw, "fhir", caller, context)
+    answers = deliver(items, context, caller)
     keep(raw, "fhir", answers, context, sender)
     codes = {http_status(answer) for answer in answers}
     answered = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
@@ -72,6 +74,7 @@ def _receive(body: bytes, content_type: str | None, context: ApiContext,
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"description": "answers that differ, or all duplicates"},
     201: {"description": "every event applied"},
+    403: {"description": "a course is outside the token's centres"},
     404: {"description": "no such course, or the patient has no open course"},
     409: {"description": "every event refused by its course's state"},
     422: {"description": "invalid, or `unsupported` (a resource type not taken)"},
@@ -79,9 +82,9 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/v1/fhir", openapi_extra=_FHIR_BODY, responses=_ANSWERS)
-async def post_fhir(request: Request, sender: Sender, context: Context) -> JSONResponse:
+async def post_fhir(request: Request, caller: Caller, context: Context) -> JSONResponse:
     """One status code when every event got the same answer, else 200; each answer says its own."""
     body, content_type = await request.body(), request.headers.get("content-type")
     return await run_in_threadpool(
-        _receive, body, content_type, context, sender, cut_off(request.state)
+        _receive, body, content_type, context, caller, cut_off(request.state)
     )

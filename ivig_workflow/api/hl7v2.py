@@ -15,11 +15,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ivig_workflow.api.answers import http_status
-from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.auth import Caller, Context
 from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off, too_large_body
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.hospital_messages import deliver, keep, refuse
 from ivig_workflow.api.request_body import kept_text, too_large
+from ivig_workflow.api.scopes import Principal
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats import UnsupportedMessage
 from ivig_workflow.formats.hl7v2 import (
@@ -43,7 +44,8 @@ _HL7_BODY: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _receive(raw: str, context: ApiContext, sender: str) -> Response:
+def _receive(raw: str, context: ApiContext, caller: Principal) -> Response:
+    sender = caller.name
     framed = raw.lstrip(" \t\r\n").startswith(START_BLOCK)
     now = context.now()
     message = raw
@@ -57,7 +59,8 @@ def _receive(raw: str, context: ApiContext, sender: str) -> Response:
                context=context, sender=sender)  # fmt: skip
         ack, code = refusal_ack(message, error, now=now), 422
     else:
-        answers = deliver([observation], context, sender)
+        # A patient observation reaches only the open courses the token's centres cover.
+        answers = deliver([observation], context, caller)
         keep(raw, "hl7v2", answers, context, sender)
         refused = [a for a in answers if a.status not in ("applied", "duplicate")]
         if refused:
@@ -78,7 +81,8 @@ _ACKS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/v1/hl7v2", openapi_extra=_HL7_BODY, response_class=Response, responses=_ACKS)
-async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Response:
+async def post_hl7v2(request: Request, caller: Caller, context: Context) -> Response:
+    sender = caller.name
     # HL7 v2 feeds are not always UTF-8 (MSH-18 may name another set): read leniently,
     # the numbers we take are ASCII; NUL becomes U+FFFD so the message can be kept.
     raw = kept_text(await request.body())
@@ -97,4 +101,4 @@ async def post_hl7v2(request: Request, sender: Sender, context: Context) -> Resp
             )
         )
         return JSONResponse(too_large_body(MAX_BODY_BYTES), status_code=413)
-    return await run_in_threadpool(_receive, raw, context, sender)
+    return await run_in_threadpool(_receive, raw, context, caller)

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 
 from ivig_workflow.api.context import ApiContext
+from ivig_workflow.api.scopes import Forbidden, Principal, check_courses, course_centres
 from ivig_workflow.formats.observation import PatientObservation
-from ivig_workflow.service.patient_observations import record_patient_observation
+from ivig_workflow.service.patient_observations import (
+    open_course_ids,
+    record_patient_observation,
+)
 from ivig_workflow.service.received_messages import Format, keep_message
 from ivig_workflow.service.ward_events import EventAnswer, receive_event
 
@@ -24,13 +28,39 @@ def no_open_course(observation: PatientObservation) -> EventAnswer:
     )
 
 
-def deliver(items: list[Translated], context: ApiContext, sender: str) -> list[EventAnswer]:
+def check_scope(items: list[Translated], raw: str, format: Format, caller: Principal,
+                context: ApiContext) -> None:  # fmt: skip
+    """A message naming a course outside the token's centres is refused whole (kept, as
+    refused), so that a ward never has to work out which half of it we took."""
+    targets = [(f"[{n}].course_id", str(item["course_id"])) for n, item in enumerate(items)
+               if isinstance(item, dict) and isinstance(item.get("course_id"), str)]  # fmt: skip
+    try:
+        check_courses(caller, context.engine, targets)
+    except Forbidden as error:
+        refuse(raw, format, "forbidden", str(error), unsupported=True, context=context,
+               sender=caller.name)  # fmt: skip
+        raise
+
+
+def _in_scope(observation: PatientObservation, caller: Principal,
+              context: ApiContext) -> list[str] | None:  # fmt: skip
+    """The patient's open courses the token may touch (None: all of them). A patient
+    treated at two centres gets a ward's measurement in that ward's courses only."""
+    if caller.everywhere:
+        return None
+    course_ids = open_course_ids(context.engine, observation.patient_ref)
+    centres = course_centres(context.engine, course_ids)
+    return [c for c in course_ids if caller.covers(centres.get(c))]
+
+
+def deliver(items: list[Translated], context: ApiContext, caller: Principal) -> list[EventAnswer]:
     answers: list[EventAnswer] = []
+    sender = caller.name
     for item in items:
         if isinstance(item, PatientObservation):
             fanned = record_patient_observation(
                 item, engine=context.engine, rulebook=context.rulebook, now=context.now(),
-                sender=sender,
+                sender=sender, course_ids=_in_scope(item, caller, context),
             )  # fmt: skip
             answers += fanned or [no_open_course(item)]
         else:

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ivig_workflow.api.auth import Context, Sender
+from ivig_workflow.api.auth import Caller, Context
 from ivig_workflow.api.json_edge import refused_body
 from ivig_workflow.api.paging import MAX_PAGE, page
+from ivig_workflow.api.scopes import Forbidden, Principal, check_courses
+from ivig_workflow.db.tables import WorkItemRow
 from ivig_workflow.domain.course.effects import WorkItemStatus
 from ivig_workflow.domain.plausible_dates import PlausibleInstant
 from ivig_workflow.service.tasks import Closing, close_task
@@ -53,7 +55,7 @@ def _reason_required(schema: dict[str, Any]) -> None:
 @router.get("")
 def list_tasks(
     request: Request,
-    _: Sender,
+    caller: Caller,
     context: Context,
     role: str | None = None,
     status: WorkItemStatus | None = None,
@@ -65,13 +67,32 @@ def list_tasks(
     with reading(context.engine) as session:
         rows = task_rows(
             session, course_id=course_id, status=status, role=role, due_before=due_before,
-            limit=limit + 1, offset=offset,
+            limit=limit + 1, offset=offset, centres=caller.centres,
         )  # fmt: skip
         return page(request, [task_json(row) for row in rows], limit=limit, offset=offset)
 
 
-def _close(task_id: int, outcome: Closing, closing: TaskClosing, sender: str,
+def _check_task(task_id: int, caller: Principal, context: Any) -> None:
+    """A scoped token closes tasks of its centres' courses only; operators' items (no
+    course) need a token for every centre. A task that does not exist is answered 404."""
+    if caller.everywhere:
+        return
+    with reading(context.engine) as session:
+        task = session.get(WorkItemRow, task_id)
+    if task is None:
+        return
+    if task.course_id is None:
+        allowed = ", ".join(sorted(caller.centres or ()))
+        rule = (f"task {task_id} belongs to no course; token {caller.name!r} may act for "
+                f"{allowed} only")
+        raise Forbidden([{"field": "task_id", "rule": rule}])
+    check_courses(caller, context.engine, [("task_id", task.course_id)])
+
+
+def _close(task_id: int, outcome: Closing, closing: TaskClosing, caller: Principal,
            context: Any) -> dict[str, Any]:  # fmt: skip
+    _check_task(task_id, caller, context)
+    sender = caller.name
     task = close_task(
         task_id,
         outcome=outcome,
@@ -84,6 +105,7 @@ def _close(task_id: int, outcome: Closing, closing: TaskClosing, sender: str,
 
 
 _CLOSE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the task's course is outside the token's centres"},
     404: {"description": "no such task"},
     409: {"description": "the task is closed already"},
 }
@@ -91,16 +113,16 @@ _CLOSE_ANSWERS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/{task_id}/complete", responses=_CLOSE_ANSWERS)
 def complete_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, sender: Sender,
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, caller: Caller,
     context: Context,
 ) -> dict[str, Any]:  # fmt: skip
-    return _close(task_id, "done", closing, sender, context)
+    return _close(task_id, "done", closing, caller, context)
 
 
 @router.post("/{task_id}/cancel", responses=_CLOSE_ANSWERS)
 def cancel_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskCancelling, sender: Sender,
+    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskCancelling, caller: Caller,
     context: Context,
 ) -> dict[str, Any]:  # fmt: skip
     """Cancel an open task; `reason` is required."""
-    return _close(task_id, "cancelled", closing, sender, context)
+    return _close(task_id, "cancelled", closing, caller, context)

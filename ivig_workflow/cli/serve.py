@@ -10,9 +10,12 @@ from ivig_workflow.orchestrator.embedded import serve as run_serve
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address for the API and the dashboard."),
+    host: str = typer.Option("127.0.0.1", help="Address for the ward API."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port of the ward API."),
     dashboard_port: int = typer.Option(4200, min=1, max=65535, help="Port of the dashboard."),
+    dashboard_host: str = typer.Option(
+        "127.0.0.1", help="Address for the dashboard; beyond loopback it demands a login."
+    ),
     dashboard: bool = typer.Option(
         True, help="Start a local Prefect server (unless PREFECT_API_URL names one)."
     ),
@@ -22,7 +25,8 @@ def serve(
     State lives in IVIG_STATE_DIR (default ./state); the database is IVIG_DATABASE_URL
     (default a SQLite file in the state folder).
     """
-    options = ServeOptions(host=host, port=port, dashboard_port=dashboard_port, dashboard=dashboard)
+    options = ServeOptions(host=host, port=port, dashboard_port=dashboard_port,
+                           dashboard=dashboard, dashboard_host=dashboard_host)  # fmt: skip
     with refusing_bad_input():
         try:
             code = run_serve(options, say=typer.echo)

@@ -34,6 +34,20 @@ BUSY_TIMEOUT_MS = 5000
 BEGIN_IMMEDIATE = "ivig_begin_immediate"
 
 
+SYNCHRONOUS_MODES = ("FULL", "NORMAL", "EXTRA")
+
+
+def IVIG_SQLITE_SYNCHRONOUS() -> str:
+    """FULL by default: a commit is on disk before the ward hears 201, so an accepted event
+    survives a power cut. NORMAL (faster; the last commits may be lost on power loss,
+    never corrupted) only when an operator asks for it."""
+    mode = (settings.get_settings().sqlite_synchronous or "FULL").strip().upper() or "FULL"
+    if mode not in SYNCHRONOUS_MODES:
+        rule = f"must be one of {', '.join(SYNCHRONOUS_MODES)}"
+        raise InputError("IVIG_SQLITE_SYNCHRONOUS", rule)
+    return mode
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or settings.database_url()
     try:
@@ -65,7 +79,7 @@ def _sqlite_engine(url: str) -> Engine:
             "journal_mode=WAL",
             "foreign_keys=ON",
             f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "synchronous=NORMAL",
+            f"synchronous={IVIG_SQLITE_SYNCHRONOUS()}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -235,6 +235,28 @@ class ApiTokenRow(SQLModel, table=True):
     hash: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UtcDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    # What the token may do (ward, read, admin) and for which centres (["*"]: all).
+    # Tokens made before scopes existed were global: the migration makes them admin.
+    role: str = Field(default="ward", max_length=16)
+    centres: list[str] = Field(default_factory=lambda: ["*"], sa_type=JSON)
+    expires_at: datetime | None = Field(default=None, sa_type=UtcDateTime)  # None: never
+    # After a rotation the old secret works until `previous_valid_until`, so that a
+    # ward system can switch without a gap.
+    previous_hash: str | None = Field(default=None, max_length=64)
+    previous_valid_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ApiTokenAuditRow(SQLModel, table=True):
+    """Append-only: who created, rotated or revoked which token, when, with what scope."""
+
+    __tablename__ = "api_token_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=REF, index=True)
+    action: str = Field(max_length=16)  # created, rotated, revoked
+    at: datetime = Field(sa_type=UtcDateTime)
+    by: str = Field(max_length=REF)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
 class PrefectEventCursor(SQLModel, table=True):

@@ -2,7 +2,8 @@
 
 Its home (database, logs) is under the state folder, separate from our database:
 Prefect's SQLite locks under bursts, and ours must not wait on it. Telemetry is
-off. When PREFECT_API_URL already points at a server, none is started.
+off. When PREFECT_API_URL already points at a server, none is started. With an auth
+string (see dashboard_auth) the server demands it on every API call but /health.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ STARTUP_SECONDS = 60.0
 
 
 class Dashboard:
-    def __init__(self, home: Path, host: str, port: int) -> None:
+    def __init__(self, home: Path, host: str, port: int, auth_string: str | None = None) -> None:
         self.home = home
         self.host = host
         self.port = port
+        self.auth_string = auth_string
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        # Bound to every address, it is reached here through loopback.
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -45,6 +49,10 @@ class Dashboard:
             PREFECT_UI_API_URL=self.api_url,
             PREFECT_LOGGING_LEVEL="WARNING",
         )
+        env.pop("PREFECT_SERVER_API_AUTH_STRING", None)
+        if self.auth_string is not None:
+            env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth_string
+            env["PREFECT_API_AUTH_STRING"] = self.auth_string  # the server's own clients
         return env
 
     def start(self) -> None:

@@ -25,6 +25,7 @@ from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.orchestrator import jobs
 from ivig_workflow.orchestrator.clock import build_clock
 from ivig_workflow.orchestrator.dashboard import Dashboard
+from ivig_workflow.orchestrator.dashboard_auth import dashboard_credentials
 from ivig_workflow.orchestrator.schedules import load_schedules
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.settings import database_url, state_dir
@@ -32,10 +33,11 @@ from ivig_workflow.settings import database_url, state_dir
 
 @dataclass(frozen=True)
 class ServeOptions:
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # the ward API
     port: int = 8000
     dashboard_port: int = 4200
     dashboard: bool = True
+    dashboard_host: str = "127.0.0.1"  # beyond loopback, behind Prefect's basic auth
 
 
 class Interrupted(BaseException):
@@ -79,19 +81,25 @@ def serve(options: ServeOptions, say: Callable[[str], None]) -> int:
         rulebook = load_rulebook()
         schedules = load_schedules()
         prefect_api = os.environ.get("PREFECT_API_URL") or None
+        prefect_auth = os.environ.get("PREFECT_API_AUTH_STRING") or None  # a server of theirs
         if not options.dashboard:
             prefect_api = None
         elif prefect_api is None:
-            dashboard = Dashboard(state / "prefect", options.host, options.dashboard_port)
+            home = state / "prefect"
+            prefect_auth = dashboard_credentials(options.dashboard_host, home, say)
+            dashboard = Dashboard(home, options.dashboard_host, options.dashboard_port,
+                                  auth_string=prefect_auth)  # fmt: skip
             say(f"starting the Prefect dashboard (home {dashboard.home}) ...")
             dashboard.start()
             prefect_api = dashboard.api_url
         prefect_used = prefect_api is not None
-        jobs.RUNTIME = jobs.Runtime(database_url=url, prefect_api=prefect_api)
+        jobs.RUNTIME = jobs.Runtime(database_url=url, prefect_api=prefect_api,
+                                    prefect_auth=prefect_auth)  # fmt: skip
         clock = build_clock(Path(state) / "clock.sqlite3", schedules, rulebook)
         say(f"API        http://{options.host}:{options.port}  (health: /healthz)")
         if prefect_api is not None:
-            say(f"dashboard  {prefect_api.removesuffix('/api')}")
+            guarded = " (basic auth)" if prefect_auth else ""
+            say(f"dashboard  {prefect_api.removesuffix('/api')}{guarded}")
         else:
             say("dashboard  off (the clock runs the services without Prefect)")
         say(f"database   {make_url(url).render_as_string(hide_password=True)}")

@@ -17,6 +17,7 @@ from ivig_workflow.db.engine import shared_engine
 from ivig_workflow.notify.routing import Router
 from ivig_workflow.service.dispatch import dispatch_due
 from ivig_workflow.service.due_work import courses_due, notifications_due
+from ivig_workflow.service.housekeeping import HOUSEKEEPING
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.sweep import sweep_due
 from ivig_workflow.service.worklist import centre_worklist
@@ -28,6 +29,7 @@ log = logging.getLogger("ivig.clock")
 class Runtime:
     database_url: str
     prefect_api: str | None = None
+    prefect_auth: str | None = None  # `user:password` when the server demands basic auth
 
 
 # Set once by `ivig serve` before the clock starts: the job store keeps only the
@@ -49,6 +51,16 @@ def run_job(kind: str, centre: str | None = None) -> None:
         log.exception("job %s failed", kind)
         return
     log.info("job %s%s: %s", kind, f" ({centre})" if centre else "", outcome)
+    if kind == "dispatch":
+        # With the dispatch, which runs every 30 s with or without Prefect: purge old
+        # hospital messages, and raise an operator item when checkpoints fail.
+        try:
+            done = HOUSEKEEPING.run(shared_engine(runtime().database_url), datetime.now(UTC))
+        except Exception:
+            log.exception("housekeeping failed")
+        else:
+            if done:
+                log.info("housekeeping: %s", done)
 
 
 def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
@@ -72,7 +84,7 @@ def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
 def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     """One flow run against the configured Prefect server, tagged `centre:<slug>`, `kind:<kind>`."""
     from prefect import tags
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     from flows.dispatch import dispatch
     from flows.sweep import sweep
@@ -81,8 +93,11 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     url = settings.database_url
     if _nothing_due(kind, centre, url):
         return {"flow_run": "skipped: nothing due"}
+    updates: dict[Any, Any] = {PREFECT_API_URL: settings.prefect_api}
+    if settings.prefect_auth:
+        updates[PREFECT_API_AUTH_STRING] = settings.prefect_auth
     with (
-        temporary_settings(updates={PREFECT_API_URL: settings.prefect_api}),
+        temporary_settings(updates=updates),
         tags(f"centre:{centre or 'all'}", f"kind:{kind}"),
     ):
         if kind == "sweep":

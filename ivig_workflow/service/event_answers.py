@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from ivig_workflow.domain.course.events import WardEvent
+from ivig_workflow.formats.redaction import redact_json_text
 
 Status = Literal["applied", "duplicate", "refused", "invalid", "unknown_course"]
 
@@ -51,9 +52,15 @@ class EventAnswer(BaseModel):
 
 @dataclass(frozen=True)
 class Arrival:
-    """One delivery, parsed: `event` or `error` is set, `text` is kept verbatim."""
+    """One delivery, parsed: `event` or `error` is set. `text` is what the inbox keeps:
+    the body as sent, less names, birth dates, addresses and phones (redaction)."""
 
     text: str
     actor: str | None
     event: WardEvent | None
     error: FieldError | None
+
+    def __post_init__(self) -> None:
+        # Every way a body arrives (the HTTP edge, the CLI, a batch) builds an Arrival:
+        # redacting here is the one place nothing identifying can slip past to storage.
+        object.__setattr__(self, "text", redact_json_text(self.text))

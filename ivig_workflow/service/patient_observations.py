@@ -36,8 +36,10 @@ def record_patient_observation(
     rulebook: Rulebook,
     now: datetime,
     sender: str | None = None,
+    course_ids: list[str] | None = None,
 ) -> list[EventAnswer]:
-    """One answer per open course; none when the patient has no open course."""
+    """One answer per open course (or per course of `course_ids`, the open courses a
+    sender's scope covers); none when the patient has no open course."""
     return [
         receive_event(
             observation.as_event(course_id),
@@ -46,5 +48,7 @@ def record_patient_observation(
             now=now,
             sender=sender,
         )
-        for course_id in open_course_ids(engine, observation.patient_ref)
+        for course_id in (
+            open_course_ids(engine, observation.patient_ref) if course_ids is None else course_ids
+        )
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -131,8 +132,15 @@ def task_rows(
     due_before: datetime | None = None,
     limit: int = 500,
     offset: int = 0,
+    centres: Collection[str] | None = None,
 ) -> list[WorkItemRow]:
+    """`centres`: only tasks of courses of these centres (a scoped token's view); tasks
+    without a course (operators' items) are then left out."""
     query = select(WorkItemRow)
+    if centres is not None:
+        query = query.join(CourseRow, col(CourseRow.id) == col(WorkItemRow.course_id)).where(
+            col(CourseRow.centre_slug).in_(list(centres))
+        )
     if course_id is not None:
         query = query.where(col(WorkItemRow.course_id) == course_id)
     if status is not None:
@@ -153,8 +161,12 @@ def course_list(
     centre: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    centres: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """`centres`: only courses of these centres (a scoped token's view)."""
     query = select(CourseRow, col(Patient.ref)).join(Patient)
+    if centres is not None:
+        query = query.where(col(CourseRow.centre_slug).in_(list(centres)))
     if state is not None:
         query = query.where(col(CourseRow.state) == state)
     if indication is not None:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from ivig_workflow.db.tables import InboxRow, ReceivedMessageRow
 from ivig_workflow.formats.hl7v2 import frame_mllp
+from ivig_workflow.formats.redaction import redact_hl7v2
 from ivig_workflow.service.unit_of_work import reading
 from tests.api.conftest import LiveApi, local_evening, local_morning
 
@@ -129,7 +130,7 @@ def test_unsupported_and_broken_messages_are_refused_with_a_reason_and_kept(api:
         rows = [(m.format, m.outcome, m.raw) for m in kept]
     assert rows == [
         ("fhir", "refused", '{"resourceType":"Patient","id":"p1"}'),
-        ("hl7v2", "refused", oru),
-        ("hl7v2", "invalid", adt_a08("PSN-1", "MSG-10", "heavy")),
+        ("hl7v2", "refused", redact_hl7v2(oru)),  # kept without the name and birth date
+        ("hl7v2", "invalid", redact_hl7v2(adt_a08("PSN-1", "MSG-10", "heavy"))),
         ("fhir", "invalid", "<Patient/>"),
     ]

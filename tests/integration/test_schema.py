@@ -255,7 +255,8 @@ def test_sqlite_runs_in_wal_with_foreign_keys(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
-        assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL
+        # FULL unless IVIG_SQLITE_SYNCHRONOUS asks otherwise (tests/integration/test_durability.py)
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2
 
 
 def test_a_cycle_keeps_its_calendar_dates_and_a_number_once(engine: Engine) -> None:
