@@ -39,8 +39,13 @@ def naive_flows() -> Any:
         with UnitOfWork(make_engine(url)) as uow:
             course = uow.courses.load(course_id)
             assert course is not None
-            decision = tick(course, at, rules=rulebook.rules_for(
-                course.indication, course.centre, course.guideline_version))  # fmt: skip
+            decision = tick(
+                course,
+                at,
+                rules=rulebook.rules_for(
+                    course.indication, course.centre, course.guideline_version
+                ),
+            )
             if decision.course != course:
                 uow.courses.save(decision, at)
             uow.commit()
@@ -64,7 +69,7 @@ def naive_flows() -> Any:
 async def _runs_on_server(since: datetime) -> tuple[int, int]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
-        FlowRunFilter,  # fmt: skip
+        FlowRunFilter,
         FlowRunFilterStartTime,
         TaskRunFilter,
         TaskRunFilterStartTime,
@@ -87,7 +92,7 @@ async def _runs_on_server(since: datetime) -> tuple[int, int]:
                 offset=offset,
             )
             count, offset = count + len(tasks), offset + len(tasks)
-        return flows, count  # fmt: skip
+        return flows, count
 
 
 def measure(url: str, at: datetime, runs: int) -> dict[str, Any]:

@@ -31,8 +31,11 @@ def main() -> None:
         sys.exit("error: IVIG_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
     sizes, runs = ([2_000], 1) if args.smoke else (args.sizes, args.runs)
     ingest = [sys.executable, "-m", "bench.ingest", "--url", server, "--runs", str(runs)]
-    subprocess.run(ingest + (["--smoke"] if args.smoke else []), check=True,
-                   cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+    subprocess.run(
+        ingest + (["--smoke"] if args.smoke else []),
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     for size in sizes:
         url = fresh_database(server, f"sweep{size}")
         info = build(url, size)

@@ -90,10 +90,12 @@ def main() -> None:
         server.send_signal(signal.SIGINT)  # uvicorn stops; the profiles are written
         server.wait(timeout=60)
     latencies = result["latencies"]
-    print(f"# {len(latencies)} events over HTTP, {args.clients} clients, profiled: "
-          f"{len(latencies) / result['wall_s']:.0f} events/s, "
-          f"p50 {percentile(latencies, 50) * 1000:.0f} ms, "
-          f"p99 {percentile(latencies, 99) * 1000:.0f} ms")  # fmt: skip
+    print(
+        f"# {len(latencies)} events over HTTP, {args.clients} clients, profiled: "
+        f"{len(latencies) / result['wall_s']:.0f} events/s, "
+        f"p50 {percentile(latencies, 50) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 99) * 1000:.0f} ms"
+    )
     print(out.read_text())
 
 

@@ -74,10 +74,14 @@ def cohort(count: int, seed: int, days: int) -> list[Course]:
             ),
             2,
         )
-        courses.append(Course(
-            id=f"C{number:04d}", cycles=chance.choice([2, 3, 4, 6, 6, 6, 8, 12]),
-            minutes=plan.chair_minutes, target=YEAR + timedelta(days=chance.randrange(days)),
-        ))  # fmt: skip
+        courses.append(
+            Course(
+                id=f"C{number:04d}",
+                cycles=chance.choice([2, 3, 4, 6, 6, 6, 8, 12]),
+                minutes=plan.chair_minutes,
+                target=YEAR + timedelta(days=chance.randrange(days)),
+            )
+        )
     return courses
 
 
@@ -95,8 +99,9 @@ def capacity(chairs: int, first: date, last: date) -> dict[date, DayCapacity]:
     return days
 
 
-def run_year(courses: list[Course], chairs: int, weeks: int, optimiser: bool,
-             limit: float) -> dict[str, Any]:  # fmt: skip
+def run_year(
+    courses: list[Course], chairs: int, weeks: int, optimiser: bool, limit: float
+) -> dict[str, Any]:
     courses = [replace(c) for c in courses]
     last = YEAR + timedelta(weeks=weeks) - timedelta(days=1)
     open_days = capacity(chairs, YEAR, last + timedelta(weeks=10))
@@ -119,9 +124,15 @@ def run_year(courses: list[Course], chairs: int, weeks: int, optimiser: bool,
                 c.target, c.previous_day1 = monday, None
                 earliest, latest = monday, monday + timedelta(days=13)
             demands.append(Demand(c.id, c.minutes, c.target, earliest, latest))
-        problem = Problem(start=monday, end=end, capacity=open_days, demands=tuple(demands),
-                          blocked=tuple(b for b in kept if b.date >= monday),
-                          time_limit=limit, force_fallback=not optimiser)  # fmt: skip
+        problem = Problem(
+            start=monday,
+            end=end,
+            capacity=open_days,
+            demands=tuple(demands),
+            blocked=tuple(b for b in kept if b.date >= monday),
+            time_limit=limit,
+            force_fallback=not optimiser,
+        )
         started = time.perf_counter()
         plan = plan_chairs(problem)
         seconds.append(time.perf_counter() - started)
@@ -166,15 +177,25 @@ def as_planned(courses: list[Course], chairs: int, weeks: int) -> dict[str, Any]
             if target > last:
                 break
             days = consecutive_open_days(target, len(c.minutes), Calendar())
-            bookings += [Booking(c.id, n + 1, d, 1, HOURS[0], HOURS[0] + m)
-                         for n, (d, m) in enumerate(zip(days, c.minutes, strict=True))]  # fmt: skip
+            bookings += [
+                Booking(c.id, n + 1, d, 1, HOURS[0], HOURS[0] + m)
+                for n, (d, m) in enumerate(zip(days, c.minutes, strict=True))
+            ]
             target = days[0] + timedelta(weeks=interval_after(cycle))
-    return summary(bookings, open_days, YEAR, last, chairs) | {"cycles_booked": len(
-        {(b.demand, b.date - timedelta(days=b.day)) for b in bookings if b.day == 1})}  # fmt: skip
+    return summary(bookings, open_days, YEAR, last, chairs) | {
+        "cycles_booked": len(
+            {(b.demand, b.date - timedelta(days=b.day)) for b in bookings if b.day == 1}
+        )
+    }
 
 
-def summary(bookings: list[Booking], open_days: dict[date, DayCapacity], first: date,
-            last: date, chairs: int) -> dict[str, Any]:  # fmt: skip
+def summary(
+    bookings: list[Booking],
+    open_days: dict[date, DayCapacity],
+    first: date,
+    last: date,
+    chairs: int,
+) -> dict[str, Any]:
     days = [d for d in open_days if first <= d <= last]
     booked = {d: 0 for d in days}
     chair_use = {d: 0 for d in days}
@@ -211,21 +232,30 @@ def main() -> None:
     best = run_year(courses, args.chairs, args.weeks, optimiser=True, limit=args.time_limit)
     ratios = {
         "peak_load_optimiser_over_fcfs": round(
-            best["peak_daily_load"] / fcfs["peak_daily_load"], 3),
+            best["peak_daily_load"] / fcfs["peak_daily_load"], 3
+        ),
         "utilisation_optimiser_over_fcfs": round(best["utilisation"] / fcfs["utilisation"], 3),
         "largest_distance_optimiser_over_fcfs": round(
-            best["largest_days_from_target"] / max(fcfs["largest_days_from_target"], 1), 3),
+            best["largest_days_from_target"] / max(fcfs["largest_days_from_target"], 1), 3
+        ),
         "replan_optimiser_over_fcfs_time": round(
-            best["replan_seconds_median"] / max(fcfs["replan_seconds_median"], 1e-6), 1),
-    }  # fmt: skip
+            best["replan_seconds_median"] / max(fcfs["replan_seconds_median"], 1e-6), 1
+        ),
+    }
     record(
         "scheduling",
-        {"courses": args.courses, "chairs": args.chairs, "weeks": args.weeks, "seed": args.seed,
-         "horizon_weeks": 8, "time_limit": args.time_limit},
+        {
+            "courses": args.courses,
+            "chairs": args.chairs,
+            "weeks": args.weeks,
+            "seed": args.seed,
+            "horizon_weeks": 8,
+            "time_limit": args.time_limit,
+        },
         {"as_planned": naive, "fcfs": fcfs, "optimiser": best},
         ratios,
         smoke=args.smoke,
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,13 @@ def ward_events(engine: Any, course_ids: list[str]) -> list[tuple[datetime, dict
         for day, (when, dose) in enumerate(days, 1):
             at = datetime.combine(date.fromisoformat(when), time(9), WARD)
             key = f"{cycle.course_id}:{cycle.number}:{day}"
-            data = {"cycle": cycle.number, "day": day, "dose_g": dose,
-                    "product": cycle.plan["product"], "lot_numbers": ["LOT1"]}  # fmt: skip
+            data = {
+                "cycle": cycle.number,
+                "day": day,
+                "dose_g": dose,
+                "product": cycle.plan["product"],
+                "lot_numbers": ["LOT1"],
+            }
             out.append((at, _event("infusion.administered", cycle.course_id, key, at, data)))
             if day == 1:
                 weight = {"weight_kg": weight_kg}
@@ -131,11 +136,18 @@ def simulate(url: str, courses: int, days: int) -> dict[str, Any]:
     wall = clock.perf_counter() - started
     events = sum(statuses.values())
     return {
-        "courses": opened, "wall_s": wall, "opening_s": opening_s, "events": events,
-        "statuses": statuses, "events_per_s": events / events_s if events_s else 0.0,
-        "events_per_wall_s": events / wall, "sweeps": sweeps, "sweep_total_s": sweeps_s,
-        "courses_changed_by_sweeps": changed, "process_peak_rss_mb": peak_rss_mb(),
-    }  # fmt: skip
+        "courses": opened,
+        "wall_s": wall,
+        "opening_s": opening_s,
+        "events": events,
+        "statuses": statuses,
+        "events_per_s": events / events_s if events_s else 0.0,
+        "events_per_wall_s": events / wall,
+        "sweeps": sweeps,
+        "sweep_total_s": sweeps_s,
+        "courses_changed_by_sweeps": changed,
+        "process_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def main() -> None:

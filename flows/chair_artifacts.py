@@ -30,18 +30,22 @@ def plan_chairs(centre: str, at: datetime, database_url: str | None) -> dict[str
 
 @task(name="read-chairs")
 def read_chairs(centre: str, today: date, database_url: str | None) -> dict[str, Any]:
-    return schedule_view(engine(database_url), rulebook(), centre, today,
-                         today + timedelta(days=6))  # fmt: skip
+    return schedule_view(engine(database_url), rulebook(), centre, today, today + timedelta(days=6))
 
 
 def week_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"date": day, "chairs": facts["chairs"], "chair_minutes": facts["chair_minutes"],
-         "booked_minutes": facts["booked_minutes"],
-         "booked": f"{facts['booked_minutes'] / facts['chair_minutes']:.0%}"
-         if facts["chair_minutes"] else "closed"}
+        {
+            "date": day,
+            "chairs": facts["chairs"],
+            "chair_minutes": facts["chair_minutes"],
+            "booked_minutes": facts["booked_minutes"],
+            "booked": f"{facts['booked_minutes'] / facts['chair_minutes']:.0%}"
+            if facts["chair_minutes"]
+            else "closed",
+        }
         for day, facts in view["capacity"].items()
-    ]  # fmt: skip
+    ]
 
 
 def board_rows(view: dict[str, Any], centre: str, today: date) -> list[dict[str, str]]:
@@ -50,8 +54,9 @@ def board_rows(view: dict[str, Any], centre: str, today: date) -> list[dict[str,
         return [{"note": f"closed on {today.isoformat()}"}]
     hours = rulebook().centres.capacity(centre).hours_on(WEEKDAYS[today.weekday()])
     opens, closes = hours or (8 * 60, 18 * 60)
-    return chair_board(view["bookings"], today.isoformat(), facts["chairs"], opens // 60,
-                       -(-closes // 60))  # fmt: skip
+    return chair_board(
+        view["bookings"], today.isoformat(), facts["chairs"], opens // 60, -(-closes // 60)
+    )
 
 
 async def publish(slug: str, today: date, view: dict[str, Any]) -> None:

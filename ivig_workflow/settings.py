@@ -89,13 +89,11 @@ class Settings(BaseSettings):
     )
     dashboard_auth: SecretStr | None = _variable(
         "generated into the state folder when the dashboard is bound beyond loopback",
-        "`user:password` (password 12 characters or more) for the Prefect dashboard and "
-        "its API.",
+        "`user:password` (password 12 characters or more) for the Prefect dashboard and its API.",
     )
     api_public_docs: bool | None = _variable(
         "off",
-        "`1` serves `/openapi.json` and `/docs` without a token (behind a trusted network "
-        "only).",
+        "`1` serves `/openapi.json` and `/docs` without a token (behind a trusted network only).",
     )
 
 

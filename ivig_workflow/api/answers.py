@@ -16,8 +16,13 @@ from ivig_workflow.db.tables import TransitionLogRow
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.ward_events import EventAnswer
 
-HTTP_STATUS = {"applied": 201, "duplicate": 200, "refused": 409, "invalid": 422,
-               "unknown_course": 404}  # fmt: skip
+HTTP_STATUS = {
+    "applied": 201,
+    "duplicate": 200,
+    "refused": 409,
+    "invalid": 422,
+    "unknown_course": 404,
+}
 
 
 def answer_json(answer: EventAnswer, engine: Engine) -> dict[str, Any]:

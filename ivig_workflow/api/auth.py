@@ -37,8 +37,15 @@ async def authenticated_caller(
             headers={"WWW-Authenticate": "Bearer"},
         )
     if request.method not in _READING and not principal.may_write():
-        raise Forbidden([{"field": "token", "rule": f"token {principal.name!r} has role "
-                          f"{principal.role!r}, which may only read (GET)"}])  # fmt: skip
+        raise Forbidden(
+            [
+                {
+                    "field": "token",
+                    "rule": f"token {principal.name!r} has role "
+                    f"{principal.role!r}, which may only read (GET)",
+                }
+            ]
+        )
     return principal
 
 

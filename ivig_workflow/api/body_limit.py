@@ -35,9 +35,12 @@ class BodyTooLarge(Exception):
 
 def too_large_body(max_bytes: int) -> dict[str, object]:
     rule = f"is over {max_bytes} bytes"
-    return {"status": "too_large", "reason": f"body: {rule}",
-            "errors": [{"field": "body", "rule": rule}],
-            "detail": f"the body is over {max_bytes} bytes"}  # fmt: skip
+    return {
+        "status": "too_large",
+        "reason": f"body: {rule}",
+        "errors": [{"field": "body", "rule": rule}],
+        "detail": f"the body is over {max_bytes} bytes",
+    }
 
 
 class BodyLimit:
@@ -102,8 +105,10 @@ class BodyLimit:
         async def closing_send(message: Message) -> None:
             if message["type"] == "http.response.start" and cut_off_scope(scope):
                 # The rest of the body was never read: this connection cannot carry another.
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"connection", b"close")]}  # fmt: skip
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"connection", b"close")],
+                }
             await send(message)
 
         await self.app(scope, cutting_receive, closing_send)

@@ -29,11 +29,16 @@ REFUSAL: dict[str, Any] = {
         "status": {"type": "string", "examples": ["invalid"]},
         "reason": {"type": "string"},
         "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {
-            "type": "object", "required": ["field", "rule"],
-            "properties": {"field": {"type": "string"}, "rule": {"type": "string"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule"],
+                "properties": {"field": {"type": "string"}, "rule": {"type": "string"}},
+            },
+        },
     },
-}  # fmt: skip
+}
 _JSON_REFUSAL = {"application/json": {"schema": {"$ref": "#/components/schemas/Refusal"}}}
 _COMMON: dict[str, str] = {
     "401": "no valid bearer token; nothing was stored",
@@ -49,8 +54,9 @@ _OPEN_PATHS = ("/healthz",)
 
 
 def _document(app: FastAPI, rulebook_indications: list[str]) -> dict[str, Any]:
-    document = get_openapi(title=app.title, version=app.version, description=app.description,
-                           routes=app.routes)  # fmt: skip
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Refusal"] = REFUSAL
     event_schema = TypeAdapter(WardEvent).json_schema(ref_template="#/components/schemas/{model}")
@@ -70,8 +76,9 @@ def _event_bodies(document: dict[str, Any]) -> None:
     paths = document["paths"]
     event = paths["/v1/events"]["post"]["requestBody"]["content"]["application/json"]
     event["schema"] = {"$ref": "#/components/schemas/WardEvent"}
-    event["examples"] = {kind: {"summary": kind, "value": value}
-                         for kind, value in EVENT_EXAMPLES.items()}  # fmt: skip
+    event["examples"] = {
+        kind: {"summary": kind, "value": value} for kind, value in EVENT_EXAMPLES.items()
+    }
     batch = paths["/v1/events/batch"]["post"]["requestBody"]["content"]["application/json"]
     # Items are any JSON values: each is answered on its own (`http_status` per item), a bad
     # one with its 422 inside the 200, so the array itself is all the schema promises.

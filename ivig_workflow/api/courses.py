@@ -23,8 +23,9 @@ _FORBIDDEN: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("", status_code=201,
-             responses={422: {"description": "a field breaks a rule"}, **_FORBIDDEN})  # fmt: skip
+@router.post(
+    "", status_code=201, responses={422: {"description": "a field breaks a rule"}, **_FORBIDDEN}
+)
 def post_course(
     command: StartCourse, sender: Sender, caller: Caller, context: Context
 ) -> JSONResponse:
@@ -70,7 +71,12 @@ def list_courses(
     if centre is not None:
         check_centre(caller, "centre", centre)
     rows = course_list(
-        context.engine, state=state, indication=indication, centre=centre,
-        limit=limit + 1, offset=offset, centres=caller.centres,
-    )  # fmt: skip
+        context.engine,
+        state=state,
+        indication=indication,
+        centre=centre,
+        limit=limit + 1,
+        offset=offset,
+        centres=caller.centres,
+    )
     return page(request, rows, limit=limit, offset=offset)

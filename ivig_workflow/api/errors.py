@@ -24,12 +24,18 @@ from ivig_workflow.service.ward_events import ConcurrentWriters
 
 log = logging.getLogger("ivig_workflow.api")
 RETRY_UNAVAILABLE_S = 5
-_HTTP_STATUS = {401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict"}  # fmt: skip
+_HTTP_STATUS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+}
 
 
-def refusal(errors: list[dict[str, str]], *, status: str = "invalid",
-            status_code: int = 422) -> JSONResponse:  # fmt: skip
+def refusal(
+    errors: list[dict[str, str]], *, status: str = "invalid", status_code: int = 422
+) -> JSONResponse:
     reason = "; ".join(f"{e['field']}: {e['rule']}" for e in errors)
     body = {"status": status, "reason": reason, "errors": errors}
     return JSONResponse(body, status_code=status_code)
@@ -50,8 +56,7 @@ def unavailable(cause: str) -> JSONResponse:
         "reason": cause,
         "detail": "the database cannot take this now; nothing was stored, send it again",
     }
-    return JSONResponse(body, status_code=503,
-                        headers={"Retry-After": str(RETRY_UNAVAILABLE_S)})  # fmt: skip
+    return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_UNAVAILABLE_S)})
 
 
 def field_errors(error: RequestValidationError) -> list[dict[str, str]]:

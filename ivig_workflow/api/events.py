@@ -40,27 +40,40 @@ router = APIRouter(prefix="/v1/events", tags=["ward events"])
 _EVENT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"type": "object", "required": [
-            "type", "course_id", "key", "occurred_at"]}}},
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "course_id", "key", "occurred_at"],
+                }
+            }
+        },
     }
-}  # fmt: skip
+}
 _BATCH_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"type": "array", "maxItems": MAX_BATCH,
-                                                    "items": {"type": "object"}}}},
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "maxItems": MAX_BATCH, "items": {"type": "object"}}
+            }
+        },
     }
-}  # fmt: skip
+}
 
 
 @router.post(
     "",
     openapi_extra=_EVENT_BODY,
-    responses={201: {"description": "applied"}, 200: {"description": "duplicate"},
-               404: {"description": "unknown course"}, 409: {"description": "refused"},
-               403: {"description": "the course is outside the token's centres"},
-               413: {"description": "body over 64 KiB"}},
-)  # fmt: skip
+    responses={
+        201: {"description": "applied"},
+        200: {"description": "duplicate"},
+        404: {"description": "unknown course"},
+        409: {"description": "refused"},
+        403: {"description": "the course is outside the token's centres"},
+        413: {"description": "body over 64 KiB"},
+    },
+)
 async def post_event(
     request: Request, sender: Sender, caller: Caller, context: Context
 ) -> JSONResponse:
@@ -107,18 +120,34 @@ def edge_arrival(
 
 def _check_batch(items: list[Any], raw: str, caller: Principal, context: ApiContext) -> None:
     """Every event of the batch within the token's centres, or none is taken."""
-    targets = [(f"[{n}].course_id", item["course_id"]) for n, item in enumerate(items)
-               if isinstance(item, dict) and isinstance(item.get("course_id"), str)]  # fmt: skip
+    targets = [
+        (f"[{n}].course_id", item["course_id"])
+        for n, item in enumerate(items)
+        if isinstance(item, dict) and isinstance(item.get("course_id"), str)
+    ]
     try:
         check_courses(caller, context.engine, targets)
     except Forbidden as error:
-        keep_message(raw, format="batch", outcome="refused", reason=f"forbidden: {error}",
-                     engine=context.engine, now=context.now(), sender=caller.name)  # fmt: skip
+        keep_message(
+            raw,
+            format="batch",
+            outcome="refused",
+            reason=f"forbidden: {error}",
+            engine=context.engine,
+            now=context.now(),
+            sender=caller.name,
+        )
         raise
 
 
-def _batch(raw: bytes, content_type: str | None, context: ApiContext,
-           caller: Principal, sender: str, cut: bool = False) -> JSONResponse:  # fmt: skip
+def _batch(
+    raw: bytes,
+    content_type: str | None,
+    context: ApiContext,
+    caller: Principal,
+    sender: str,
+    cut: bool = False,
+) -> JSONResponse:
     refused = None
     try:
         if cut:
@@ -132,8 +161,15 @@ def _batch(raw: bytes, content_type: str | None, context: ApiContext,
         refused = BodyRefused(422, "body", f"at most {MAX_BATCH} events, got {len(items)}")
     if refused is not None or not isinstance(items, list):
         assert refused is not None
-        keep_message(kept_text(raw), format="batch", outcome="invalid", reason=str(refused),
-                     engine=context.engine, now=context.now(), sender=sender)  # fmt: skip
+        keep_message(
+            kept_text(raw),
+            format="batch",
+            outcome="invalid",
+            reason=str(refused),
+            engine=context.engine,
+            now=context.now(),
+            sender=sender,
+        )
         return refused_body(refused)
     _check_batch(items, kept_text(raw), caller, context)
     arrivals = [_item_arrival(item, sender) for item in items]
@@ -153,8 +189,11 @@ def _item_arrival(item: Any, sender: str) -> Arrival:
     return parsed_arrival(text, item, sender)
 
 
-@router.post("/batch", openapi_extra=_BATCH_BODY,
-             responses={403: {"description": "an event's course is outside the token's centres"}})
+@router.post(
+    "/batch",
+    openapi_extra=_BATCH_BODY,
+    responses={403: {"description": "an event's course is outside the token's centres"}},
+)
 async def post_batch(
     request: Request, sender: Sender, caller: Caller, context: Context
 ) -> JSONResponse:

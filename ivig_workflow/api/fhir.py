@@ -43,8 +43,9 @@ def _refusal(error: InputError, status_code: int = 422) -> JSONResponse:
     return JSONResponse(body, status_code=status_code)
 
 
-def _receive(body: bytes, content_type: str | None, context: ApiContext,
-             caller: Principal, cut: bool = False) -> JSONResponse:  # fmt: skip
+def _receive(
+    body: bytes, content_type: str | None, context: ApiContext, caller: Principal, cut: bool = False
+) -> JSONResponse:
     raw, status_code, sender = kept_text(body), 422, caller.name
     try:
         try:
@@ -58,16 +59,25 @@ def _receive(body: bytes, content_type: str | None, context: ApiContext,
         if items is None:
             raise InputError("body", "must be a JSON object (a FHIR resource)")
     except InputError as error:
-        refuse(raw, "fhir", error.field, error.rule,
-               unsupported=isinstance(error, UnsupportedMessage), context=context,
-               sender=sender)  # fmt: skip
+        refuse(
+            raw,
+            "fhir",
+            error.field,
+            error.rule,
+            unsupported=isinstance(error, UnsupportedMessage),
+            context=context,
+            sender=sender,
+        )
         return _refusal(error, status_code)
     check_scope(items, raw, "fhir", caller, context)
     answers = deliver(items, context, caller)
     keep(raw, "fhir", answers, context, sender)
     codes = {http_status(answer) for answer in answers}
-    answered = {"answers": [{"http_status": http_status(a), **answer_json(a, context.engine)}
-                            for a in answers]}  # fmt: skip
+    answered = {
+        "answers": [
+            {"http_status": http_status(a), **answer_json(a, context.engine)} for a in answers
+        ]
+    }
     return JSONResponse(answered, status_code=codes.pop() if len(codes) == 1 else 200)
 
 

@@ -32,7 +32,10 @@ def readyz(_: Sender, context: Context) -> JSONResponse:
         body = {"status": "unavailable", "reason": cause, "database": detail}
         return JSONResponse(body, status_code=503)
     if not current:
-        body = {"status": "unavailable", "reason": "the schema is behind the code",
-                "schema": "behind the code"}  # fmt: skip
+        body = {
+            "status": "unavailable",
+            "reason": "the schema is behind the code",
+            "schema": "behind the code",
+        }
         return JSONResponse(body, 503)
     return JSONResponse({"status": "ready", "database": "takes writes", "schema": "current"})

@@ -38,10 +38,12 @@ MEDIA_TYPE = "x-application/hl7-v2+er7"
 _HL7_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"x-application/hl7-v2+er7": {"schema": {"type": "string"}},
-                    "text/plain": {"schema": {"type": "string"}}},
+        "content": {
+            "x-application/hl7-v2+er7": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
     }
-}  # fmt: skip
+}
 
 
 def _receive(raw: str, context: ApiContext, caller: Principal) -> Response:
@@ -55,8 +57,15 @@ def _receive(raw: str, context: ApiContext, caller: Principal) -> Response:
         observation = translate_hl7v2(message, zone)
     except InputError as error:
         unsupported = isinstance(error, UnsupportedMessage)
-        refuse(raw, "hl7v2", error.field, error.rule, unsupported=unsupported,
-               context=context, sender=sender)  # fmt: skip
+        refuse(
+            raw,
+            "hl7v2",
+            error.field,
+            error.rule,
+            unsupported=unsupported,
+            context=context,
+            sender=sender,
+        )
         ack, code = refusal_ack(message, error, now=now), 422
     else:
         # A patient observation reaches only the open courses the token's centres cover.

@@ -33,8 +33,11 @@ class JsonEdge:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] not in _WITH_BODY
-                or not scope["path"].startswith(CHECKED_PREFIXES)):  # fmt: skip
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _WITH_BODY
+            or not scope["path"].startswith(CHECKED_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -49,8 +52,10 @@ class JsonEdge:
         body = b"".join(chunks)
         headers = dict(scope["headers"])
         if body and b"content-type" not in headers:
-            scope = {**scope, "headers": [*scope["headers"],
-                                          (b"content-type", JSON_MEDIA_TYPE.encode())]}  # fmt: skip
+            scope = {
+                **scope,
+                "headers": [*scope["headers"], (b"content-type", JSON_MEDIA_TYPE.encode())],
+            }
         elif body:
             try:
                 check_media_type(headers[b"content-type"].decode("latin-1"))

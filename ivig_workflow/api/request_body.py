@@ -123,9 +123,12 @@ def check_storable(value: Any) -> None:
 
 
 def read_json(
-    raw: bytes, content_type: str | None, expected: str = JSON_MEDIA_TYPE, *,
+    raw: bytes,
+    content_type: str | None,
+    expected: str = JSON_MEDIA_TYPE,
+    *,
     storable: bool = True,
-) -> Any:  # fmt: skip
+) -> Any:
     """Every check in order: media type (415), UTF-8, depth, syntax (422)."""
     check_media_type(content_type, expected)
     return parse_json(utf8_text(raw), storable=storable)

@@ -78,9 +78,11 @@ def install_forbidden_handler(app: FastAPI) -> None:
 
 def outside(principal: Principal, field: str, centre: str) -> dict[str, str]:
     allowed = ", ".join(sorted(principal.centres or ()))
-    return {"field": field,
-            "rule": f"belongs to centre {centre!r}; token {principal.name!r} may act for "
-                    f"{allowed} only"}  # fmt: skip
+    return {
+        "field": field,
+        "rule": f"belongs to centre {centre!r}; token {principal.name!r} may act for "
+        f"{allowed} only",
+    }
 
 
 # A course never changes centre, so what was looked up once stays true: the check
@@ -105,9 +107,7 @@ def course_centres(engine: Engine, course_ids: Collection[str]) -> dict[str, str
     return {c: _CENTRE_OF[c] for c in course_ids if c in _CENTRE_OF}
 
 
-def check_courses(
-    principal: Principal, engine: Engine, targets: list[tuple[str, str]]
-) -> None:
+def check_courses(principal: Principal, engine: Engine, targets: list[tuple[str, str]]) -> None:
     """`targets`: (field, course id) pairs; raise Forbidden naming each one outside scope.
     A course that does not exist is let through: it is answered as unknown as usual."""
     if principal.everywhere or not targets:

@@ -33,8 +33,12 @@ def _iso_text(value: object) -> object:
 class TaskClosing(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    by: str | None = Field(default=None, min_length=1, max_length=32,
-                           description="who did it, under the sending system")  # fmt: skip
+    by: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="who did it, under the sending system",
+    )
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -47,9 +51,12 @@ class TaskCancelling(TaskClosing):
 def _reason_required(schema: dict[str, Any]) -> None:
     schema["required"] = ["reason"]
     schema["properties"]["reason"] = {
-        "type": "string", "minLength": 1, "maxLength": 2000, "pattern": r"\S",
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 2000,
+        "pattern": r"\S",
         "description": "why the task is cancelled",
-    }  # fmt: skip
+    }
 
 
 @router.get("")
@@ -66,9 +73,15 @@ def list_tasks(
 ) -> dict[str, Any]:
     with reading(context.engine) as session:
         rows = task_rows(
-            session, course_id=course_id, status=status, role=role, due_before=due_before,
-            limit=limit + 1, offset=offset, centres=caller.centres,
-        )  # fmt: skip
+            session,
+            course_id=course_id,
+            status=status,
+            role=role,
+            due_before=due_before,
+            limit=limit + 1,
+            offset=offset,
+            centres=caller.centres,
+        )
         return page(request, [task_json(row) for row in rows], limit=limit, offset=offset)
 
 
@@ -83,14 +96,16 @@ def _check_task(task_id: int, caller: Principal, context: Any) -> None:
         return
     if task.course_id is None:
         allowed = ", ".join(sorted(caller.centres or ()))
-        rule = (f"task {task_id} belongs to no course; token {caller.name!r} may act for "
-                f"{allowed} only")
+        rule = (
+            f"task {task_id} belongs to no course; token {caller.name!r} may act for {allowed} only"
+        )
         raise Forbidden([{"field": "task_id", "rule": rule}])
     check_courses(caller, context.engine, [("task_id", task.course_id)])
 
 
-def _close(task_id: int, outcome: Closing, closing: TaskClosing, caller: Principal,
-           context: Any) -> dict[str, Any]:  # fmt: skip
+def _close(
+    task_id: int, outcome: Closing, closing: TaskClosing, caller: Principal, context: Any
+) -> dict[str, Any]:
     _check_task(task_id, caller, context)
     sender = caller.name
     task = close_task(
@@ -113,16 +128,20 @@ _CLOSE_ANSWERS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/{task_id}/complete", responses=_CLOSE_ANSWERS)
 def complete_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskClosing, caller: Caller,
+    task_id: Annotated[int, Path(ge=1, le=2**31)],
+    closing: TaskClosing,
+    caller: Caller,
     context: Context,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     return _close(task_id, "done", closing, caller, context)
 
 
 @router.post("/{task_id}/cancel", responses=_CLOSE_ANSWERS)
 def cancel_task(
-    task_id: Annotated[int, Path(ge=1, le=2**31)], closing: TaskCancelling, caller: Caller,
+    task_id: Annotated[int, Path(ge=1, le=2**31)],
+    closing: TaskCancelling,
+    caller: Caller,
     context: Context,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Cancel an open task; `reason` is required."""
     return _close(task_id, "cancelled", closing, caller, context)

@@ -108,8 +108,11 @@ class TokenStore:
         self._configured = dict(configured_tokens() if configured is None else configured)
         unscoped = sorted(name for name, c in self._configured.items() if not c.scoped)
         if unscoped:
-            log.warning("configured tokens without a scope are admin for every centre: %s; "
-                        "write name:token:role:centre+centre", ", ".join(unscoped))  # fmt: skip
+            log.warning(
+                "configured tokens without a scope are admin for every centre: %s; "
+                "write name:token:role:centre+centre",
+                ", ".join(unscoped),
+            )
 
     @classmethod
     def from_plain(cls, engine: Engine | None, tokens: Mapping[str, str]) -> TokenStore:
@@ -175,19 +178,27 @@ def parse_expiry(text: str, role: Role, now: datetime) -> datetime | None:
     if not match or int(match.group(1)) == 0:
         raise InputError("expires", f"must be like 90d, 12h, 8w or never, not {text!r}")
     amount, unit = int(match.group(1)), match.group(2)
-    return now + {"h": timedelta(hours=amount), "d": timedelta(days=amount),
-                  "w": timedelta(weeks=amount)}[unit]  # fmt: skip
+    return (
+        now
+        + {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[
+            unit
+        ]
+    )
 
 
-def _audit(uow: UnitOfWork, name: str, action: str, now: datetime, by: str,
-           detail: dict[str, Any]) -> None:  # fmt: skip
+def _audit(
+    uow: UnitOfWork, name: str, action: str, now: datetime, by: str, detail: dict[str, Any]
+) -> None:
     uow.session.add(ApiTokenAuditRow(name=name, action=action, at=now, by=by, detail=detail))
     log.info("token %s %s by %s: %s", name, action, by, detail)
 
 
 def _scope(row: ApiTokenRow) -> dict[str, Any]:
-    return {"role": row.role, "centres": row.centres,
-            "expires_at": row.expires_at.isoformat() if row.expires_at else None}  # fmt: skip
+    return {
+        "role": row.role,
+        "centres": row.centres,
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+    }
 
 
 def create_token(
@@ -205,9 +216,14 @@ def create_token(
         raise InputError("name", f"1..{REF} letters, digits, '-' or '_'")
     chosen = sorted({c.strip() for c in centres if c.strip()}) or [ALL_CENTRES]
     token = secrets.token_urlsafe(32)
-    row = ApiTokenRow(name=name, hash=token_hash(token), created_at=now, role=role,
-                      centres=[ALL_CENTRES] if ALL_CENTRES in chosen else chosen,
-                      expires_at=expires_at)  # fmt: skip
+    row = ApiTokenRow(
+        name=name,
+        hash=token_hash(token),
+        created_at=now,
+        role=role,
+        centres=[ALL_CENTRES] if ALL_CENTRES in chosen else chosen,
+        expires_at=expires_at,
+    )
     try:
         with UnitOfWork(engine) as uow:
             uow.session.add(row)
@@ -243,8 +259,14 @@ def rotate_token(
         row.previous_valid_until = now + grace if grace > timedelta(0) else None
         row.hash, row.expires_at = token_hash(token), expires_at
         uow.session.add(row)
-        _audit(uow, name, "rotated", now, by,
-               {**_scope(row), "old_valid_until": (now + grace).isoformat()})  # fmt: skip
+        _audit(
+            uow,
+            name,
+            "rotated",
+            now,
+            by,
+            {**_scope(row), "old_valid_until": (now + grace).isoformat()},
+        )
         uow.commit()
     return token
 

@@ -17,8 +17,9 @@ from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.scheduling.plan import plan_centre
 from ivig_workflow.service.scheduling.views import chair_board, load_chart, schedule_view
 
-app = typer.Typer(help="Chairs: plan each cycle day into a chair, and show the bookings.",
-                  no_args_is_help=True)  # fmt: skip
+app = typer.Typer(
+    help="Chairs: plan each cycle day into a chair, and show the bookings.", no_args_is_help=True
+)
 
 CENTRE = typer.Option("--centre", help="Centre slug (default: the file's default).")
 
@@ -46,8 +47,14 @@ def plan(
     with refusing_bad_input():
         rulebook = load_rulebook()
         slug = rulebook.centres.centre(centre).slug
-        report = plan_centre(database(), rulebook, slug, now=parse_instant("--now", now),
-                             first=_day("--from", first), weeks=weeks)  # fmt: skip
+        report = plan_centre(
+            database(),
+            rulebook,
+            slug,
+            now=parse_instant("--now", now),
+            first=_day("--from", first),
+            weeks=weeks,
+        )
     answer = report.as_json()
     if as_json:
         print_json(answer)

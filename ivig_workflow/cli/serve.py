@@ -25,8 +25,13 @@ def serve(
     State lives in IVIG_STATE_DIR (default ./state); the database is IVIG_DATABASE_URL
     (default a SQLite file in the state folder).
     """
-    options = ServeOptions(host=host, port=port, dashboard_port=dashboard_port,
-                           dashboard=dashboard, dashboard_host=dashboard_host)  # fmt: skip
+    options = ServeOptions(
+        host=host,
+        port=port,
+        dashboard_port=dashboard_port,
+        dashboard=dashboard,
+        dashboard_host=dashboard_host,
+    )
     with refusing_bad_input():
         try:
             code = run_serve(options, say=typer.echo)

@@ -77,8 +77,9 @@ def create(
         chosen = parse_role(role)
         expires_at = parse_expiry(expires, chosen, now)
         engine = ensure_schema(url)
-        token = create_token(engine, name, now=now, role=chosen, centres=centre,
-                             expires_at=expires_at, by=_by(by))  # fmt: skip
+        token = create_token(
+            engine, name, now=now, role=chosen, centres=centre, expires_at=expires_at, by=_by(by)
+        )
     except InputError as error:
         raise _fail(error) from None
     _show(name, token, expires_at, as_json)
@@ -103,8 +104,9 @@ def rotate(
         if row is None:
             raise InputError("name", f"no active token named {name!r}")
         expires_at = parse_expiry(expires, parse_role(row.role), now)
-        token = rotate_token(engine, name, now=now, grace=_grace(grace), expires_at=expires_at,
-                             by=_by(by))  # fmt: skip
+        token = rotate_token(
+            engine, name, now=now, grace=_grace(grace), expires_at=expires_at, by=_by(by)
+        )
     except InputError as error:
         raise _fail(error) from None
     _show(name, token, expires_at, as_json)
@@ -133,10 +135,16 @@ def list_tokens(
         rows = token_rows(ensure_schema(url))
     except InputError as error:
         raise _fail(error) from None
-    found: list[dict[str, Any]] = [{"name": r.name, "role": r.role, "centres": r.centres,
-              "expires_at": r.expires_at.isoformat() if r.expires_at else None,
-              "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
-             for r in rows]  # fmt: skip
+    found: list[dict[str, Any]] = [
+        {
+            "name": r.name,
+            "role": r.role,
+            "centres": r.centres,
+            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+        }
+        for r in rows
+    ]
     if as_json:
         typer.echo(json.dumps(found))
         return

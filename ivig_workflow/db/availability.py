@@ -137,8 +137,7 @@ def note_write(engine: Engine) -> None:
     with state.lock:
         was, state.cause = state.cause, None
     if was is not None:
-        log.warning("database available again (%s) after: %s",
-                    engine.url.get_backend_name(), was)  # fmt: skip
+        log.warning("database available again (%s) after: %s", engine.url.get_backend_name(), was)
 
 
 def failing_cause(engine: Engine) -> str | None:

@@ -36,8 +36,12 @@ class LoadedCourse:
     written: dict[int, Cycle] = field(default_factory=dict)
 
     def copy(self) -> LoadedCourse:
-        return replace(self, cycle_ids=dict(self.cycle_ids), recorded=set(self.recorded),
-                       written=dict(self.written))  # fmt: skip
+        return replace(
+            self,
+            cycle_ids=dict(self.cycle_ids),
+            recorded=set(self.recorded),
+            written=dict(self.written),
+        )
 
 
 class CourseCache:

@@ -119,10 +119,11 @@ class CourseStore:
             self._loaded[course_id].recorded.add((number, day["day"]))
             days_of.setdefault(course_id, []).append(day)
         courses = [
-            course_from_rows(row, row["patient_ref"], cycles_of.get(row["id"], []),
-                             days_of.get(row["id"], []))
+            course_from_rows(
+                row, row["patient_ref"], cycles_of.get(row["id"], []), days_of.get(row["id"], [])
+            )
             for row in rows
-        ]  # fmt: skip
+        ]
         for course in courses:
             self._loaded[course.course_id].written = {c.number: c for c in course.cycles}
         return courses
@@ -139,17 +140,27 @@ class CourseStore:
             self.session.add(patient)
         if self.session.get(CentreRow, centre.slug) is None:
             self.session.add(
-                CentreRow(slug=centre.slug, name=centre.name, time_zone=centre.time_zone,
-                          country=centre.country)
-            )  # fmt: skip
+                CentreRow(
+                    slug=centre.slug,
+                    name=centre.name,
+                    time_zone=centre.time_zone,
+                    country=centre.country,
+                )
+            )
         self.session.flush()
         assert patient.id is not None
         self._pending.course_inserts[course.course_id] = {
-            "id": course.course_id, "patient_id": patient.id, "centre_slug": centre.slug,
-            "indication": course.indication, "guideline_version": course.guideline_version,
-            "start": start.model_dump(mode="json"), "started_at": now, "created_at": now,
-            "version": 1, **course_values(course, now),
-        }  # fmt: skip
+            "id": course.course_id,
+            "patient_id": patient.id,
+            "centre_slug": centre.slug,
+            "indication": course.indication,
+            "guideline_version": course.guideline_version,
+            "start": start.model_dump(mode="json"),
+            "started_at": now,
+            "created_at": now,
+            "version": 1,
+            **course_values(course, now),
+        }
         self._loaded[course.course_id] = LoadedCourse(version=1)
         self.save(decision, now)
 
@@ -168,9 +179,11 @@ class CourseStore:
         else:
             # Saved twice in one batch, the course still expects the version it was loaded at.
             pending.course_updates[cid] = {
-                **course_values(course, now), "b_id": cid, "b_version": loaded.version,
+                **course_values(course, now),
+                "b_id": cid,
+                "b_version": loaded.version,
                 "version": loaded.version + 1,
-            }  # fmt: skip
+            }
         for cycle in course.cycles:
             if loaded.written.get(cycle.number) == cycle:
                 continue
@@ -179,7 +192,10 @@ class CourseStore:
             stored = loaded.cycle_ids.get(cycle.number)
             if stored is None:
                 pending.cycle_inserts[(cid, cycle.number)] = {
-                    "course_id": cid, "number": cycle.number, **values}  # fmt: skip
+                    "course_id": cid,
+                    "number": cycle.number,
+                    **values,
+                }
             else:
                 pending.cycle_updates[stored] = {**values, "b_id": stored}
             for infusion in cycle.infusions:

@@ -73,9 +73,7 @@ class CourseRow(SQLModel, table=True):
     guideline_version: str = Field(max_length=REF)
     state: CourseState = Field(sa_type=EnumByValue(CourseState), index=True)
     state_before_hold: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
-    state_after_decision: CourseState | None = Field(
-        default=None, sa_type=EnumByValue(CourseState)
-    )
+    state_after_decision: CourseState | None = Field(default=None, sa_type=EnumByValue(CourseState))
     series: int = 1
     cycles_in_series_completed: int = 0
     cycles_completed: int = 0

@@ -27,11 +27,19 @@ __all__ = ["build_ack", "frame_mllp", "refusal_ack", "translate_hl7v2", "unframe
 ADT_EVENTS = ("A01", "A04", "A08")  # admit, register, update patient information
 # OBX-3 identifiers (code, text or alternate code), upper case.
 OBX_MEASURES: dict[str, Measure] = {
-    "29463-7": "weight_kg", "3141-9": "weight_kg", "WT": "weight_kg",
-    "BODY WEIGHT": "weight_kg", "WEIGHT": "weight_kg",
-    "8302-2": "height_cm", "HT": "height_cm", "BODY HEIGHT": "height_cm", "HEIGHT": "height_cm",
-    "33914-3": "egfr", "62238-1": "egfr", "EGFR": "egfr",
-}  # fmt: skip
+    "29463-7": "weight_kg",
+    "3141-9": "weight_kg",
+    "WT": "weight_kg",
+    "BODY WEIGHT": "weight_kg",
+    "WEIGHT": "weight_kg",
+    "8302-2": "height_cm",
+    "HT": "height_cm",
+    "BODY HEIGHT": "height_cm",
+    "HEIGHT": "height_cm",
+    "33914-3": "egfr",
+    "62238-1": "egfr",
+    "EGFR": "egfr",
+}
 MSH_LAST_REQUIRED = 12  # MSH-12, the version: MSH-9 type, -10 control id, -11 processing id
 FINAL_STATUSES = ("F", "C", "")  # final, corrected, or not sent (common in ADT feeds)
 

@@ -50,10 +50,19 @@ def build_ack(
     encoding = sep.component + sep.repetition + sep.escape + sep.subcomponent
     # MSH-1 is the field separator itself: joining from MSH-2 on puts every field in place.
     header = [
-        "MSH", encoding, msh[5], msh[6], msh[3], msh[4], format_timestamp(now), "",
-        f"ACK{comp}{event}{comp}ACK", control_id or f"ACK{answered}", msh[11] or "P",
+        "MSH",
+        encoding,
+        msh[5],
+        msh[6],
+        msh[3],
+        msh[4],
+        format_timestamp(now),
+        "",
+        f"ACK{comp}{event}{comp}ACK",
+        control_id or f"ACK{answered}",
+        msh[11] or "P",
         msh[12] or "2.5.1",
-    ]  # fmt: skip
+    ]
     segments = [sep.field.join(header), sep.field.join(["MSA", code, answered, sep.escaped(text)])]
     if code != "AA":
         number = error_code or (200 if code == "AR" else 102)
@@ -79,11 +88,11 @@ def refusal_ack(message: str, error: InputError, *, now: datetime) -> str:
     location = _location(error.field, comp)
     if isinstance(error, UnsupportedMessage):
         number = 201 if error.field == "MSH-9.2" else 200
-        return build_ack(message, "AR", str(error), now=now, error_code=number,
-                         error_location=location)  # fmt: skip
+        return build_ack(
+            message, "AR", str(error), now=now, error_code=number, error_location=location
+        )
     if re.fullmatch(r"[A-Z][A-Z0-9]{2}", error.field):
         number = 100  # a required segment is missing
     else:
         number = 101 if error.rule.startswith("required") else 102
-    return build_ack(message, "AE", str(error), now=now, error_code=number,
-                     error_location=location)  # fmt: skip
+    return build_ack(message, "AE", str(error), now=now, error_code=number, error_location=location)

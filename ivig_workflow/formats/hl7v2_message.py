@@ -42,14 +42,23 @@ class Separators:
 
     def unescape(self, text: str) -> str:
         e = re.escape(self.escape)
-        meaning = {"F": self.field, "S": self.component, "T": self.subcomponent,
-                   "R": self.repetition, "E": self.escape}  # fmt: skip
+        meaning = {
+            "F": self.field,
+            "S": self.component,
+            "T": self.subcomponent,
+            "R": self.repetition,
+            "E": self.escape,
+        }
         return re.sub(f"{e}([FSTRE]){e}", lambda match: meaning[match.group(1)], text)
 
     def escaped(self, text: str) -> str:
         out = text.replace(self.escape, f"{self.escape}E{self.escape}")
-        for char, code in ((self.field, "F"), (self.component, "S"),
-                           (self.subcomponent, "T"), (self.repetition, "R")):  # fmt: skip
+        for char, code in (
+            (self.field, "F"),
+            (self.component, "S"),
+            (self.subcomponent, "T"),
+            (self.repetition, "R"),
+        ):
             out = out.replace(char, f"{self.escape}{code}{self.escape}")
         return out
 
@@ -120,8 +129,15 @@ def parse_timestamp(value: str, field: str, default_time_zone: tzinfo) -> dateti
         raise InputError(field, f"timestamp {value!r} is not YYYYMMDDHHMM[SS[.S]][+/-ZZZZ]")
     year, month, day, hour, minute, second, fraction, sign, off_h, off_m = match.groups()
     try:
-        naive = datetime(int(year), int(month), int(day), int(hour), int(minute),
-                         int(second or 0), int((fraction or "0").ljust(6, "0")))  # fmt: skip
+        naive = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+        )
     except ValueError as error:
         raise InputError(field, f"timestamp {value!r}: {error}") from None
     if sign:

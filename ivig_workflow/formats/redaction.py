@@ -30,8 +30,15 @@ PERSON_KEYS = frozenset({"name", "telecom", "address", "birthDate", "contact", "
 VALUE_KEYS = frozenset({"valueHumanName", "valueAddress", "valueContactPoint"})
 # Cheap look before parsing: JSON without any of these has nothing to redact, so a
 # ward event (the common case) is stored without a second parse.
-_JSON_TRIGGERS = ('"display"', "Patient", "RelatedPerson", '"Person"', "valueHumanName",
-                  "valueAddress", "valueContactPoint")  # fmt: skip
+_JSON_TRIGGERS = (
+    '"display"',
+    "Patient",
+    "RelatedPerson",
+    '"Person"',
+    "valueHumanName",
+    "valueAddress",
+    "valueContactPoint",
+)
 _LINE = re.compile(r"(\r\n|\r|\n)")
 
 
@@ -110,10 +117,14 @@ def _identifying(node: dict[str, Any], key: str, person: bool) -> bool:
 
 # Keys of a person's details, with a string or an array of strings: for text that is
 # not JSON (cut short, or invalid), where no structure tells a Patient from anything else.
-_PERSON_KEY = re.compile(r'"(family|given|prefix|suffix|birthDate|line|city|district|postalCode|'
-                         r'telecom|address|display)"')  # fmt: skip
-_STRING_VALUE = re.compile(r'("(?:family|given|prefix|suffix|birthDate|line|city|district|'
-                           r'postalCode|display)"\s*:\s*)"(?:[^"\\]|\\.)*"?')  # fmt: skip
+_PERSON_KEY = re.compile(
+    r'"(family|given|prefix|suffix|birthDate|line|city|district|postalCode|'
+    r'telecom|address|display)"'
+)
+_STRING_VALUE = re.compile(
+    r'("(?:family|given|prefix|suffix|birthDate|line|city|district|'
+    r'postalCode|display)"\s*:\s*)"(?:[^"\\]|\\.)*"?'
+)
 _STRING_ARRAY = re.compile(r'("(?:given|prefix|suffix|line)"\s*:\s*)\[[^\]]*\]?')
 _LIST_VALUE = re.compile(r'("(?:telecom|address|name|contact)"\s*:\s*)\[[^\]]*\]?')
 

@@ -20,9 +20,7 @@ class HolidayCalendar:
     def __init__(self, centre: Centre) -> None:
         self.centre = centre
         try:
-            self._holidays = holidays.country_holidays(
-                centre.country, subdiv=centre.subdivision
-            )
+            self._holidays = holidays.country_holidays(centre.country, subdiv=centre.subdivision)
         except NotImplementedError as exc:
             field = "subdivision" if "subdivision" in str(exc) else "country"
             raise InputError(field, f"no public holidays known: {exc}") from None

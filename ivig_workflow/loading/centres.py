@@ -72,9 +72,7 @@ def load_centres(config_dir: Path | None = None) -> Centres:
     )
 
 
-def _hours_for_open_days(
-    place: Centre, capacity: ChairCapacity, path: Path, prefix: str
-) -> None:
+def _hours_for_open_days(place: Centre, capacity: ChairCapacity, path: Path, prefix: str) -> None:
     """Every open weekday needs its hours, and hours on a closed weekday are a typo."""
     for day in place.open_weekdays:
         if day not in capacity.opening_hours:

@@ -87,14 +87,16 @@ def serve(options: ServeOptions, say: Callable[[str], None]) -> int:
         elif prefect_api is None:
             home = state / "prefect"
             prefect_auth = dashboard_credentials(options.dashboard_host, home, say)
-            dashboard = Dashboard(home, options.dashboard_host, options.dashboard_port,
-                                  auth_string=prefect_auth)  # fmt: skip
+            dashboard = Dashboard(
+                home, options.dashboard_host, options.dashboard_port, auth_string=prefect_auth
+            )
             say(f"starting the Prefect dashboard (home {dashboard.home}) ...")
             dashboard.start()
             prefect_api = dashboard.api_url
         prefect_used = prefect_api is not None
-        jobs.RUNTIME = jobs.Runtime(database_url=url, prefect_api=prefect_api,
-                                    prefect_auth=prefect_auth)  # fmt: skip
+        jobs.RUNTIME = jobs.Runtime(
+            database_url=url, prefect_api=prefect_api, prefect_auth=prefect_auth
+        )
         clock = build_clock(Path(state) / "clock.sqlite3", schedules, rulebook)
         say(f"API        http://{options.host}:{options.port}  (health: /healthz)")
         if prefect_api is not None:

@@ -22,8 +22,10 @@ class DayBoard:
         self.infusing.append((start, start + minutes))
 
     def chair_free(self, chair: int, start: int, end: int) -> bool:
-        return all(end <= busy_start or busy_end <= start
-                   for busy_start, busy_end in self.chairs[chair - 1])  # fmt: skip
+        return all(
+            end <= busy_start or busy_end <= start
+            for busy_start, busy_end in self.chairs[chair - 1]
+        )
 
     def nurses_free(self, start: int, end: int) -> bool:
         """Fewer patients than the limit at every moment of [start, end)."""

@@ -72,26 +72,39 @@ def apply_batch(
             uow.courses.stage_effects(decision.effects, now)
         first_of[event.key] = len(answers)
         rows.append(
-            {"key": event.key, "course_id": course.course_id, "type": event.type,
-             "raw": arrival.text, "received_at": now, "status": InboxStatus(decision.status),
-             "reason": decision.reason, "state_after": decision.course.state,
-             "actor": event.actor}
-        )  # fmt: skip
+            {
+                "key": event.key,
+                "course_id": course.course_id,
+                "type": event.type,
+                "raw": arrival.text,
+                "received_at": now,
+                "status": InboxStatus(decision.status),
+                "reason": decision.reason,
+                "state_after": decision.course.state,
+                "actor": event.actor,
+            }
+        )
         answers.append(
             EventAnswer(
-                status=decision.status, key=event.key, course_id=course.course_id,
-                type=event.type, state=decision.course.state.value, reason=decision.reason,
+                status=decision.status,
+                key=event.key,
+                course_id=course.course_id,
+                type=event.type,
+                state=decision.course.state.value,
+                reason=decision.reason,
                 rule=decision.rule,
                 transitions=[
                     AnsweredTransition(
                         from_state=t.from_state.value if t.from_state else None,
-                        to_state=t.to_state.value, rule=t.rule, citation=t.citation,
+                        to_state=t.to_state.value,
+                        rule=t.rule,
+                        citation=t.citation,
                     )
                     for t in decision.transitions
                 ],
                 deviations=[AnsweredDeviation(**d.answer()) for d in decision.deviations],
             )
-        )  # fmt: skip
+        )
     uow.courses.write_pending()  # every course's version check before the inbox takes keys
     ids = list(connection.execute(_INSERT, rows).scalars()) if rows else []
     for index, position in row_of.items():
@@ -105,28 +118,47 @@ def _unapplied(arrival: Arrival, now: datetime) -> tuple[EventAnswer, dict[str, 
     reason = f"{error.field}: {error.rule}" if error else f"unknown course {course_id!r}"
     status: Literal["invalid", "unknown_course"] = "invalid" if error else "unknown_course"
     row = {
-        "key": f"{status}:{uuid.uuid4().hex}", "course_id": course_id,
-        "type": event.type if event else None, "raw": arrival.text, "received_at": now,
-        "status": InboxStatus.INVALID if error else InboxStatus.REFUSED, "reason": reason,
-        "state_after": None, "actor": arrival.actor,
-    }  # fmt: skip
+        "key": f"{status}:{uuid.uuid4().hex}",
+        "course_id": course_id,
+        "type": event.type if event else None,
+        "raw": arrival.text,
+        "received_at": now,
+        "status": InboxStatus.INVALID if error else InboxStatus.REFUSED,
+        "reason": reason,
+        "state_after": None,
+        "actor": arrival.actor,
+    }
     answer = EventAnswer(
-        status=status, key=event.key if event else None, course_id=course_id,
-        type=event.type if event else None, reason=reason, errors=[error] if error else [],
-    )  # fmt: skip
+        status=status,
+        key=event.key if event else None,
+        course_id=course_id,
+        type=event.type if event else None,
+        reason=reason,
+        errors=[error] if error else [],
+    )
     return answer, row
 
 
 def _duplicate_of_stored(first: Any) -> EventAnswer:  # a Core row of the inbox
     return EventAnswer(
-        status="duplicate", key=first.key, course_id=first.course_id, type=first.type,
-        state=first.state_after.value if first.state_after else None, reason=first.reason,
-        first_status=first.status.value, inbox_id=first.id,
-    )  # fmt: skip
+        status="duplicate",
+        key=first.key,
+        course_id=first.course_id,
+        type=first.type,
+        state=first.state_after.value if first.state_after else None,
+        reason=first.reason,
+        first_status=first.status.value,
+        inbox_id=first.id,
+    )
 
 
 def _duplicate_of(first: EventAnswer) -> EventAnswer:
     return EventAnswer(
-        status="duplicate", key=first.key, course_id=first.course_id, type=first.type,
-        state=first.state, reason=first.reason, first_status=first.status,
-    )  # fmt: skip
+        status="duplicate",
+        key=first.key,
+        course_id=first.course_id,
+        type=first.type,
+        state=first.state,
+        reason=first.reason,
+        first_status=first.status,
+    )

@@ -41,8 +41,9 @@ class GroupCommit:
         with self._started:
             if not self._threads:
                 for n in range(self._writers):
-                    thread = threading.Thread(target=self._write, name=f"ivig-writer-{n}",
-                                              daemon=True)  # fmt: skip
+                    thread = threading.Thread(
+                        target=self._write, name=f"ivig-writer-{n}", daemon=True
+                    )
                     thread.start()
                     self._threads.append(thread)
         self._queue.put((delivery, future))
@@ -72,8 +73,12 @@ class GroupCommit:
 
     def _apply(self, waiting: list[_Waiting]) -> None:
         try:
-            outcomes = receive_each([delivery for delivery, _ in waiting], engine=self._engine,
-                                    rulebook=self._rulebook, now=self._now())  # fmt: skip
+            outcomes = receive_each(
+                [delivery for delivery, _ in waiting],
+                engine=self._engine,
+                rulebook=self._rulebook,
+                now=self._now(),
+            )
         except Exception as error:  # the clock, or the database gone: every sender is told
             outcomes = [error] * len(waiting)
         with self._started:

@@ -105,16 +105,30 @@ def raise_wal_alarm(
     """An operator work item, once per day: the unique key makes a repeat a no-op."""
     key = f"wal-checkpoint:{now.date().isoformat()}"
     why = state.error or f"{state.pages_left} pages not checkpointed"
-    title = (f"The database's write-ahead log is {state.wal_bytes // (1024 * 1024)} MB and "
-             f"checkpoints fail ({why}): look for a long-open reader or a full disk")  # fmt: skip
+    title = (
+        f"The database's write-ahead log is {state.wal_bytes // (1024 * 1024)} MB and "
+        f"checkpoints fail ({why}): look for a long-open reader or a full disk"
+    )
     log.warning("%s", title)
-    row = {"key": key, "course_id": None, "role": "operator", "kind": WAL_ALARM_KIND,
-           "title": title, "due_at": now, "status": WorkItemStatus.OPEN,
-           "data": {"wal_bytes": state.wal_bytes, "pages_left": state.pages_left,
-                    "error": state.error,
-                    "stuck_since": stuck_since.isoformat() if stuck_since else None},
-           "created_at": now, "closed_at": None, "closed_by": None,
-           "close_reason": None}  # fmt: skip
+    row = {
+        "key": key,
+        "course_id": None,
+        "role": "operator",
+        "kind": WAL_ALARM_KIND,
+        "title": title,
+        "due_at": now,
+        "status": WorkItemStatus.OPEN,
+        "data": {
+            "wal_bytes": state.wal_bytes,
+            "pages_left": state.pages_left,
+            "error": state.error,
+            "stuck_since": stuck_since.isoformat() if stuck_since else None,
+        },
+        "created_at": now,
+        "closed_at": None,
+        "closed_by": None,
+        "close_reason": None,
+    }
     with UnitOfWork(engine) as uow:
         insert_new_keys(uow.session.connection(), WorkItemRow, [row])
         uow.commit()

@@ -40,7 +40,7 @@ __all__ = [
     "receive_each",
     "receive_event",
     "receive_events",
-]  # fmt: skip
+]
 
 ATTEMPTS = 5
 CHUNK = 500
@@ -120,8 +120,11 @@ def _chunk(
     if single:
         course = arrivals[0].event.course_id if arrivals[0].event else None
         return [ConcurrentWriters(f"course {course}: too many concurrent writers")]
-    return [o for arrival in arrivals for o in _chunk([arrival], engine=engine,
-                                                       rulebook=rulebook, now=now)]  # fmt: skip
+    return [
+        o
+        for arrival in arrivals
+        for o in _chunk([arrival], engine=engine, rulebook=rulebook, now=now)
+    ]
 
 
 def _arrival(delivery: Delivery | Arrival) -> Arrival:

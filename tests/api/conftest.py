@@ -47,8 +47,13 @@ class LiveApi:
     counter: int = field(default=0)
 
     def start_course(self, **fields: Any) -> dict[str, Any]:
-        body = {"patient_ref": "PSN-0001", "indication": "dermatomyositis",
-                "start_date": "2026-01-12", "weight_kg": 70, **fields}  # fmt: skip
+        body = {
+            "patient_ref": "PSN-0001",
+            "indication": "dermatomyositis",
+            "start_date": "2026-01-12",
+            "weight_kg": 70,
+            **fields,
+        }
         response = self.client.post("/v1/courses", json=body)
         assert response.status_code == 201, response.text
         course: dict[str, Any] = response.json()
@@ -67,10 +72,19 @@ class LiveApi:
 def infusion(
     course_id: str, key: str, cycle: int, day: int, dose_g: float, on: str
 ) -> dict[str, Any]:
-    return {"type": "infusion.administered", "course_id": course_id, "key": key,
-            "occurred_at": f"{on}T09:00:00+01:00",
-            "data": {"cycle": cycle, "day": day, "dose_g": dose_g, "product": "privigen",
-                     "lot_numbers": [f"LOT-{cycle}-{day}"]}}  # fmt: skip
+    return {
+        "type": "infusion.administered",
+        "course_id": course_id,
+        "key": key,
+        "occurred_at": f"{on}T09:00:00+01:00",
+        "data": {
+            "cycle": cycle,
+            "day": day,
+            "dose_g": dose_g,
+            "product": "privigen",
+            "lot_numbers": [f"LOT-{cycle}-{day}"],
+        },
+    }
 
 
 def local_morning(day: str) -> datetime:

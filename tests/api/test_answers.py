@@ -45,8 +45,13 @@ def test_the_same_key_again_is_200_duplicate_with_the_first_answer(api: LiveApi)
 
 def test_an_event_the_state_does_not_allow_is_409_with_rule_and_passage(api: LiveApi) -> None:
     course = api.start_course()
-    event = {"type": "response.assessed", "course_id": course["course_id"], "key": "r-1",
-             "occurred_at": "2026-01-20T10:00:00+01:00", "data": {"outcome": "good"}}  # fmt: skip
+    event = {
+        "type": "response.assessed",
+        "course_id": course["course_id"],
+        "key": "r-1",
+        "occurred_at": "2026-01-20T10:00:00+01:00",
+        "data": {"outcome": "good"},
+    }
     api.clock.now = local_evening("2026-01-20")
     response = api.client.post("/v1/events", json=event)
     assert response.status_code == 409
@@ -63,11 +68,14 @@ def test_an_event_the_state_does_not_allow_is_409_with_rule_and_passage(api: Liv
     ("raw", "field"),
     [
         (b'{"type": "infusion.administered", "course_id": ', "body"),
-        (b'{"type": "relapse.reported", "course_id": "c", "key": "k", "occurred_at": '
-         b'"2026-01-12T09:00:00"}', "occurred_at"),
+        (
+            b'{"type": "relapse.reported", "course_id": "c", "key": "k", "occurred_at": '
+            b'"2026-01-12T09:00:00"}',
+            "occurred_at",
+        ),
         (b"[1, 2]", "event"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_body_is_422_naming_the_field_and_the_raw_text_is_kept(
     api: LiveApi, raw: bytes, field: str
 ) -> None:
@@ -83,8 +91,13 @@ def test_a_bad_body_is_422_naming_the_field_and_the_raw_text_is_kept(
 
 
 def test_an_unknown_course_is_404_and_kept(api: LiveApi) -> None:
-    event = {"type": "course.held", "course_id": "no-such-course", "key": "h-1",
-             "occurred_at": "2026-01-12T09:00:00+01:00", "data": {"reason": "fever"}}  # fmt: skip
+    event = {
+        "type": "course.held",
+        "course_id": "no-such-course",
+        "key": "h-1",
+        "occurred_at": "2026-01-12T09:00:00+01:00",
+        "data": {"reason": "fever"},
+    }
     response = api.client.post("/v1/events", json=event)
     assert (response.status_code, response.json()["status"]) == (404, "unknown_course")
     assert api.count(InboxRow) == 1
@@ -117,8 +130,13 @@ def test_without_a_valid_token_401_and_nothing_stored(
 ) -> None:
     course_id, event = first_infusion(api)
     headers = {"Authorization": authorization} if authorization else {}
-    for path, body in (("/v1/events", event), ("/v1/events/batch", [event]), ("/v1/fhir", {}),
-                       ("/v1/courses", {}), ("/v1/hl7v2", "MSH|")):  # fmt: skip
+    for path, body in (
+        ("/v1/events", event),
+        ("/v1/events/batch", [event]),
+        ("/v1/fhir", {}),
+        ("/v1/courses", {}),
+        ("/v1/hl7v2", "MSH|"),
+    ):
         response = api.anonymous.post(path, content=json.dumps(body), headers=headers)
         assert response.status_code == 401, path
         assert response.headers["WWW-Authenticate"] == "Bearer"

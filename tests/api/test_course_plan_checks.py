@@ -10,8 +10,12 @@ import pytest
 
 from tests.api.conftest import LiveApi
 
-BODY = {"patient_ref": "PSN-0001", "indication": "wegener-granulomatosis",
-        "start_date": "2026-01-12", "weight_kg": 70}  # fmt: skip
+BODY = {
+    "patient_ref": "PSN-0001",
+    "indication": "wegener-granulomatosis",
+    "start_date": "2026-01-12",
+    "weight_kg": 70,
+}
 
 
 def refusal(api: LiveApi, **fields: Any) -> dict[str, str]:
@@ -66,9 +70,14 @@ def test_a_held_cycle_is_confirmed_through_the_events_endpoint(api: LiveApi) -> 
     api.sweep(datetime(2026, 1, 5, 9, tzinfo=UTC))
     cycle = api.client.get(f"/v1/courses/{course_id}").json()["cycles"][0]
     assert (cycle["status"], len(cycle["planned_dates"])) == ("planned", 5)
-    event = {"type": "cycle.release_confirmed", "course_id": course_id, "key": "confirm-1",
-             "occurred_at": "2026-01-05T10:00:00+01:00", "actor": "dr-b",
-             "data": {"cycle": 1, "reason": "benefit outweighs renal risk"}}  # fmt: skip
+    event = {
+        "type": "cycle.release_confirmed",
+        "course_id": course_id,
+        "key": "confirm-1",
+        "occurred_at": "2026-01-05T10:00:00+01:00",
+        "actor": "dr-b",
+        "data": {"cycle": 1, "reason": "benefit outweighs renal risk"},
+    }
     assert api.client.post("/v1/events", json=event).status_code == 201
     api.sweep(datetime(2026, 1, 5, 10, tzinfo=UTC))
     cycle = api.client.get(f"/v1/courses/{course_id}").json()["cycles"][0]

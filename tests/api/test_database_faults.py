@@ -34,14 +34,23 @@ from ivig_workflow.service.rulebook import Rulebook
 from tests.api.conftest import TOKENS, MovableClock
 
 HEADERS = {"Authorization": f"Bearer {TOKENS['ward-a']}"}
-COURSE = {"patient_ref": "PSN-0001", "indication": "dermatomyositis",
-          "start_date": "2026-01-12", "weight_kg": 70}  # fmt: skip
+COURSE = {
+    "patient_ref": "PSN-0001",
+    "indication": "dermatomyositis",
+    "start_date": "2026-01-12",
+    "weight_kg": 70,
+}
 
 
 def weight(course_id: str, key: str, note: str = "") -> dict[str, Any]:
-    return {"type": "observation.recorded", "course_id": course_id, "key": key,
-            "occurred_at": "2026-01-05T09:05:00+01:00", "actor": "nurse" + note,
-            "data": {"weight_kg": 71.5}}  # fmt: skip
+    return {
+        "type": "observation.recorded",
+        "course_id": course_id,
+        "key": key,
+        "occurred_at": "2026-01-05T09:05:00+01:00",
+        "actor": "nurse" + note,
+        "data": {"weight_kg": 71.5},
+    }
 
 
 def _free_port() -> int:
@@ -53,10 +62,17 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(engine: Engine, rulebook: Rulebook, tokens: Any = None) -> Iterator[httpx.Client]:
-    app = create_app(engine=engine, rulebook=rulebook, clock=MovableClock(),
-                     tokens=TOKENS if tokens is None else tokens)  # fmt: skip
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=_free_port(),
-                                           log_level="warning", lifespan="off"))  # fmt: skip
+    app = create_app(
+        engine=engine,
+        rulebook=rulebook,
+        clock=MovableClock(),
+        tokens=TOKENS if tokens is None else tokens,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=_free_port(), log_level="warning", lifespan="off"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -75,12 +91,17 @@ def serving(engine: Engine, rulebook: Rulebook, tokens: Any = None) -> Iterator[
 @contextmanager
 def tmpfs(size: str) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="ivig-fault-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                             capture_output=True, text=True)  # fmt: skip
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     if mounted.returncode != 0:
         folder.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}): needs root and "
-                    "CAP_SYS_ADMIN to fake a read-only or full file system")  # fmt: skip
+        pytest.skip(
+            f"cannot mount a tmpfs here ({mounted.stderr.strip()}): needs root and "
+            "CAP_SYS_ADMIN to fake a read-only or full file system"
+        )
     try:
         yield folder
     finally:
@@ -153,8 +174,9 @@ def test_a_full_sqlite_disk_is_unavailable_then_recovers(rulebook: Rulebook) -> 
             filler = folder / "filler"
             fill(filler)
             pad = "x" * 60_000  # each event then needs fresh pages in the WAL
-            answers = [client.post("/v1/events", json=weight(course_id, f"f-{n}", pad))
-                       for n in range(8)]  # fmt: skip
+            answers = [
+                client.post("/v1/events", json=weight(course_id, f"f-{n}", pad)) for n in range(8)
+            ]
             assert_unavailable(answers[-1], "disk is full")
             assert {a.status_code for a in answers} <= {201, 503}
             filler.unlink()
@@ -181,17 +203,38 @@ class PrivatePostgres:
         self.data = folder / "data"
         self.owner = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") else []
         shutil.chown(folder, "postgres") if self.owner else None
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--no-sync", "--encoding=UTF8", "--locale=C")  # fmt: skip
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--no-sync",
+            "--encoding=UTF8",
+            "--locale=C",
+        )
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run([*self.owner, str(self.bin / tool), *args], check=True,
-                       capture_output=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            [*self.owner, str(self.bin / tool), *args], check=True, capture_output=True, timeout=120
+        )
 
     def start(self) -> None:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.folder / "server.log"), "-w", "-t", "60", "start")  # fmt: skip
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -212,8 +255,19 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         try:
             yield server
         finally:
-            subprocess.run([*server.owner, str(server.bin / "pg_ctl"), "-D", str(server.data),
-                            "-m", "immediate", "-w", "stop"], capture_output=True)  # fmt: skip
+            subprocess.run(
+                [
+                    *server.owner,
+                    str(server.bin / "pg_ctl"),
+                    "-D",
+                    str(server.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ],
+                capture_output=True,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -240,7 +294,7 @@ def test_a_stopped_postgres_is_unavailable_and_the_service_resumes(
             by_issued_token = client.get(
                 f"/v1/courses/{course_id}", headers={"Authorization": f"Bearer {issued}"}
             )
-            assert_unavailable(by_issued_token, "cannot be reached")  # fmt: skip
+            assert_unavailable(by_issued_token, "cannot be reached")
         finally:
             private_postgres.start()
         assert client.post("/v1/events", json=weight(course_id, "p-1")).status_code == 201

@@ -26,5 +26,7 @@ def test_cycle_1_on_its_planned_day_is_applied_with_no_sweep_run(api: LiveApi) -
     view = api.client.get(f"/v1/courses/{course['course_id']}").json()
     assert view["cycles"][0]["status"] == "in_progress"
     assert [step["rule"] for step in view["history"]][1:] == [
-        "cycle.released", "course.first_infusion"]
+        "cycle.released",
+        "course.first_infusion",
+    ]
     assert view["history"][1]["key"] == "fresh-1"  # the catch-up names the event it ran for

@@ -17,41 +17,57 @@ EXT = "https://ivig-workflow.org/fhir/StructureDefinition/"
 HL7 = "x-application/hl7-v2+er7"
 
 
-def medication_administration(course_id: str, cycle: int, day: int, dose_g: float,
-                              on: str) -> dict[str, Any]:  # fmt: skip
+def medication_administration(
+    course_id: str, cycle: int, day: int, dose_g: float, on: str
+) -> dict[str, Any]:
     return {
-        "resourceType": "MedicationAdministration", "id": f"ma-{course_id[:8]}-{cycle}-{day}",
-        "extension": [{"url": EXT + "cycle", "valueInteger": cycle},
-                      {"url": EXT + "cycle-day", "valueInteger": day}],
-        "contained": [{"resourceType": "Medication", "id": "ivig",
-                       "code": {"coding": [{"system": "urn:ivig-workflow:product",
-                                            "code": "privigen"}]},
-                       "batch": {"lotNumber": f"P-{cycle}-{day}"}}],
-        "status": "completed", "medicationReference": {"reference": "#ivig"},
+        "resourceType": "MedicationAdministration",
+        "id": f"ma-{course_id[:8]}-{cycle}-{day}",
+        "extension": [
+            {"url": EXT + "cycle", "valueInteger": cycle},
+            {"url": EXT + "cycle-day", "valueInteger": day},
+        ],
+        "contained": [
+            {
+                "resourceType": "Medication",
+                "id": "ivig",
+                "code": {"coding": [{"system": "urn:ivig-workflow:product", "code": "privigen"}]},
+                "batch": {"lotNumber": f"P-{cycle}-{day}"},
+            }
+        ],
+        "status": "completed",
+        "medicationReference": {"reference": "#ivig"},
         "subject": {"identifier": {"system": "urn:ivig-workflow:patient", "value": "PSN-0001"}},
         "supportingInformation": [{"reference": f"CarePlan/{course_id}"}],
         "effectiveDateTime": f"{on}T09:30:00+01:00",
         "dosage": {"dose": {"value": dose_g, "system": "http://unitsofmeasure.org", "code": "g"}},
-    }  # fmt: skip
+    }
 
 
 def weight_observation(patient_ref: str, kg: float, key: str) -> dict[str, Any]:
     return {
-        "resourceType": "Observation", "id": key, "status": "final",
+        "resourceType": "Observation",
+        "id": key,
+        "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
         "subject": {"identifier": {"system": "urn:ivig-workflow:patient", "value": patient_ref}},
         "effectiveDateTime": "2026-01-10T10:00:00+01:00",
         "valueQuantity": {"value": kg, "system": "http://unitsofmeasure.org", "code": "kg"},
-    }  # fmt: skip
+    }
 
 
 def adt_a08(patient_ref: str, control_id: str, weight: str, unit: str = "kg") -> str:
-    return "\r".join([
-        f"MSH|^~\\&|PAS|DERM-HOSP|IVIG|IVIG-WF|202601101430+0100||ADT^A08^ADT_A01|{control_id}|P|2.5.1",
-        "EVN|A08|202601101425+0100",
-        f"PID|1||{patient_ref}^^^DERM-HOSP^PI||ZZTEST^ANON||19710304|F",
-        f"OBX|1|NM|29463-7^Body weight^LN||{weight}|{unit}^^UCUM|||||F",
-    ]) + "\r"  # fmt: skip
+    return (
+        "\r".join(
+            [
+                f"MSH|^~\\&|PAS|DERM-HOSP|IVIG|IVIG-WF|202601101430+0100||ADT^A08^ADT_A01|{control_id}|P|2.5.1",
+                "EVN|A08|202601101425+0100",
+                f"PID|1||{patient_ref}^^^DERM-HOSP^PI||ZZTEST^ANON||19710304|F",
+                f"OBX|1|NM|29463-7^Body weight^LN||{weight}|{unit}^^UCUM|||||F",
+            ]
+        )
+        + "\r"
+    )
 
 
 def test_a_cycle_of_infusions_through_fhir_moves_the_course(api: LiveApi) -> None:
@@ -68,8 +84,11 @@ def test_a_cycle_of_infusions_through_fhir_moves_the_course(api: LiveApi) -> Non
     first = api.client.post("/v1/fhir", json=resources[0])
     assert first.status_code == 201, first.text
     assert first.json()["answers"][0]["state"] == "active"
-    bundle = {"resourceType": "Bundle", "type": "transaction",
-              "entry": [{"resource": r} for r in resources]}  # fmt: skip
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"resource": r} for r in resources],
+    }
     rest = api.client.post("/v1/fhir", json=bundle)
     assert rest.status_code == 200  # day 1 again is a duplicate, the others apply
     assert [a["status"] for a in rest.json()["answers"]] == ["duplicate"] + ["applied"] * (

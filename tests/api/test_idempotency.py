@@ -20,8 +20,9 @@ def test_twenty_concurrent_retries_of_one_key_apply_once(api: LiveApi) -> None:
     cycle = course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))
     api.clock.now = local_evening(cycle["planned_dates"][0])  # the event arrives after it happened
-    event = infusion(course["course_id"], "retry-key", 1, 1, cycle["doses_g"][0],
-                     cycle["planned_dates"][0])  # fmt: skip
+    event = infusion(
+        course["course_id"], "retry-key", 1, 1, cycle["doses_g"][0], cycle["planned_dates"][0]
+    )
     transitions_before = api.count(TransitionLogRow)
     start = Barrier(RETRIES)
     headers = {"Authorization": f"Bearer {TOKENS['ward-a']}"}

@@ -33,9 +33,14 @@ POISON: list[tuple[bytes, dict[str, str]]] = [
 
 def weight(course_id: str, key: str) -> bytes:
     return json.dumps(
-        {"type": "observation.recorded", "course_id": course_id, "key": key,
-         "occurred_at": "2026-01-10T10:00:00+01:00", "data": {"weight_kg": 71.5}}
-    ).encode()  # fmt: skip
+        {
+            "type": "observation.recorded",
+            "course_id": course_id,
+            "key": key,
+            "occurred_at": "2026-01-10T10:00:00+01:00",
+            "data": {"weight_kg": 71.5},
+        }
+    ).encode()
 
 
 def test_poison_bodies_among_concurrent_valid_events_fail_none_of_them(api: LiveApi) -> None:
@@ -46,8 +51,10 @@ def test_poison_bodies_among_concurrent_valid_events_fail_none_of_them(api: Live
     Sent = tuple[str | None, bytes, dict[str, str]]
     sent: list[Sent] = []
     for round_ in range(ROUNDS):
-        valid: list[Sent] = [(f"r{round_}-{n}", weight(courses[n % 3], f"r{round_}-{n}"), JSON)
-                 for n in range(VALID_PER_ROUND)]  # fmt: skip
+        valid: list[Sent] = [
+            (f"r{round_}-{n}", weight(courses[n % 3], f"r{round_}-{n}"), JSON)
+            for n in range(VALID_PER_ROUND)
+        ]
         poison: list[Sent] = [(None, body, kind) for body, kind in POISON]
         # Poison first, in the middle and last, so it lands inside the writers' batches.
         sent += poison[:2] + valid[:15] + poison[2:4] + valid[15:] + poison[4:]
@@ -67,9 +74,10 @@ def test_poison_bodies_among_concurrent_valid_events_fail_none_of_them(api: Live
     assert poison_codes == [415, 422]
     with reading(api.engine) as session:
         stored = session.execute(
-            select(InboxRow.key, func.count()).where(col(InboxRow.status) == "applied")
+            select(InboxRow.key, func.count())
+            .where(col(InboxRow.status) == "applied")
             .group_by(col(InboxRow.key))
-        ).all()  # fmt: skip
+        ).all()
         kept_poison = session.scalar(
             select(func.count()).select_from(InboxRow).where(col(InboxRow.status) == "invalid")
         )

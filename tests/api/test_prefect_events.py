@@ -25,10 +25,13 @@ def prefect_api(prefect_server: None) -> str:
 
 
 def course_events(api_url: str, course_id: str, expected: int) -> list[dict[str, Any]]:
-    query = {"filter": {"occurred": {"since": "2020-01-01T00:00:00Z",
-                                     "until": "2030-01-01T00:00:00Z"},
-                        "resource": {"id": [f"ivig.course.{course_id}"]}},
-             "limit": 50}  # fmt: skip
+    query = {
+        "filter": {
+            "occurred": {"since": "2020-01-01T00:00:00Z", "until": "2030-01-01T00:00:00Z"},
+            "resource": {"id": [f"ivig.course.{course_id}"]},
+        },
+        "limit": 50,
+    }
     deadline = time.monotonic() + 20
     while True:  # the server persists events asynchronously
         found: list[dict[str, Any]] = httpx.post(f"{api_url}/events/filter", json=query).json()[
@@ -50,8 +53,9 @@ def test_each_transition_shows_as_a_prefect_event(api: LiveApi, prefect_api: str
     cycle = course["cycles"][0]
     api.sweep(local_morning(cycle["planned_start"]))
     api.clock.now = local_evening(cycle["planned_dates"][0])  # the event arrives after it happened
-    event = infusion(course["course_id"], "k-1", 1, 1, cycle["doses_g"][0],
-                     cycle["planned_dates"][0])  # fmt: skip
+    event = infusion(
+        course["course_id"], "k-1", 1, 1, cycle["doses_g"][0], cycle["planned_dates"][0]
+    )
     assert api.client.post("/v1/events", json=event).status_code == 201
     transitions = api.count(TransitionLogRow)
     assert relay_transitions(api.engine, api_url=prefect_api) == transitions

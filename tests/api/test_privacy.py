@@ -21,19 +21,36 @@ from ivig_workflow.service.unit_of_work import reading
 from tests.api.conftest import LiveApi, local_evening, local_morning
 from tests.api.test_hospital_formats import EXT, HL7
 
-PLANTED = ["DOE^JANE", "19630417", "1963-04-17", "PLANTED LANE", "Planted Lane", "5550199",
-           "555-0199", "Doeplanted", "Janeplanted", "Jane Doeplanted", "SPRINGFIELDX"]  # fmt: skip
-PID = ("PID|1||PSN-0001^^^DERM-HOSP^PI||DOE^JANE^Q||19630417|F|||12 PLANTED LANE^^SPRINGFIELDX"
-       "^^12345||555-0199^PRN|555-0199^WPN")  # fmt: skip
+PLANTED = [
+    "DOE^JANE",
+    "19630417",
+    "1963-04-17",
+    "PLANTED LANE",
+    "Planted Lane",
+    "5550199",
+    "555-0199",
+    "Doeplanted",
+    "Janeplanted",
+    "Jane Doeplanted",
+    "SPRINGFIELDX",
+]
+PID = (
+    "PID|1||PSN-0001^^^DERM-HOSP^PI||DOE^JANE^Q||19630417|F|||12 PLANTED LANE^^SPRINGFIELDX"
+    "^^12345||555-0199^PRN|555-0199^WPN"
+)
 NK1 = "NK1|1|DOE^JANE|MTH|12 PLANTED LANE^^SPRINGFIELDX|555-0199"
 PATIENT: dict[str, Any] = {
-    "resourceType": "Patient", "id": "p1",
+    "resourceType": "Patient",
+    "id": "p1",
     "name": [{"family": "Doeplanted", "given": ["Janeplanted"]}],
-    "telecom": [{"system": "phone", "value": "555-0199"}], "birthDate": "1963-04-17",
+    "telecom": [{"system": "phone", "value": "555-0199"}],
+    "birthDate": "1963-04-17",
     "address": [{"line": ["12 Planted Lane"], "city": "SPRINGFIELDX"}],
-}  # fmt: skip
-SUBJECT = {"identifier": {"system": "urn:ivig-workflow:patient", "value": "PSN-0001"},
-           "display": "Jane Doeplanted"}  # fmt: skip
+}
+SUBJECT = {
+    "identifier": {"system": "urn:ivig-workflow:patient", "value": "PSN-0001"},
+    "display": "Jane Doeplanted",
+}
 
 
 def hl7(kind: str, control: str, *segments: str) -> str:
@@ -46,32 +63,51 @@ OBX = "OBX|1|NM|29463-7^Body weight^LN||71|kg^^UCUM|||||F"
 
 def administration(course_id: str, cycle: dict[str, Any]) -> dict[str, Any]:
     return {
-        "resourceType": "MedicationAdministration", "id": "ma-privacy",
-        "extension": [{"url": EXT + "cycle", "valueInteger": 1},
-                      {"url": EXT + "cycle-day", "valueInteger": 1}],
-        "contained": [PATIENT,
-                      {"resourceType": "Medication", "id": "ivig",
-                       "code": {"coding": [{"system": "urn:ivig-workflow:product",
-                                            "code": "privigen"}]},
-                       "batch": {"lotNumber": "P-1-1"}}],
-        "status": "completed", "medicationReference": {"reference": "#ivig"},
+        "resourceType": "MedicationAdministration",
+        "id": "ma-privacy",
+        "extension": [
+            {"url": EXT + "cycle", "valueInteger": 1},
+            {"url": EXT + "cycle-day", "valueInteger": 1},
+        ],
+        "contained": [
+            PATIENT,
+            {
+                "resourceType": "Medication",
+                "id": "ivig",
+                "code": {"coding": [{"system": "urn:ivig-workflow:product", "code": "privigen"}]},
+                "batch": {"lotNumber": "P-1-1"},
+            },
+        ],
+        "status": "completed",
+        "medicationReference": {"reference": "#ivig"},
         "subject": SUBJECT,
-        "supportingInformation": [{"reference": f"CarePlan/{course_id}",
-                                   "display": "Jane Doeplanted's plan"}],
+        "supportingInformation": [
+            {"reference": f"CarePlan/{course_id}", "display": "Jane Doeplanted's plan"}
+        ],
         "effectiveDateTime": f"{cycle['planned_dates'][0]}T09:30:00+01:00",
-        "dosage": {"dose": {"value": cycle["doses_g"][0], "system": "http://unitsofmeasure.org",
-                            "code": "g"}},
-    }  # fmt: skip
+        "dosage": {
+            "dose": {
+                "value": cycle["doses_g"][0],
+                "system": "http://unitsofmeasure.org",
+                "code": "g",
+            }
+        },
+    }
 
 
 def observation(key: str) -> dict[str, Any]:
     return {
-        "resourceType": "Observation", "id": key, "status": "final", "contained": [PATIENT],
-        "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7",
-                             "display": "Body weight"}]},
-        "subject": SUBJECT, "effectiveDateTime": "2026-01-10T10:00:00+01:00",
+        "resourceType": "Observation",
+        "id": key,
+        "status": "final",
+        "contained": [PATIENT],
+        "code": {
+            "coding": [{"system": "http://loinc.org", "code": "29463-7", "display": "Body weight"}]
+        },
+        "subject": SUBJECT,
+        "effectiveDateTime": "2026-01-10T10:00:00+01:00",
         "valueQuantity": {"value": 70.5, "system": "http://unitsofmeasure.org", "code": "kg"},
-    }  # fmt: skip
+    }
 
 
 def database_text(engine: Engine) -> bytes:
@@ -107,20 +143,44 @@ def test_identifiers_planted_in_every_format_are_stored_nowhere(
         post_hl7(f"MSH|^~\\&\r{PID}\r{NK1}"),  # cut short: invalid, redacted by line
         post_hl7(f"{PID}\r{NK1}\r"),  # no MSH at all
         api.client.post("/v1/fhir", json=administration(course_id, cycle)),
-        api.client.post("/v1/fhir", json={"resourceType": "Bundle", "type": "batch",
-                                          "entry": [{"resource": observation("o1")}]}),
+        api.client.post(
+            "/v1/fhir",
+            json={
+                "resourceType": "Bundle",
+                "type": "batch",
+                "entry": [{"resource": observation("o1")}],
+            },
+        ),
         api.client.post("/v1/fhir", json=observation("o2")),
         api.client.post("/v1/fhir", json=PATIENT),  # refused: unsupported resource
-        api.client.post("/v1/fhir", content=json.dumps(observation("o3"))[:-40],
-                        headers={"Content-Type": "application/json"}),  # not JSON any more
-        api.client.post("/v1/events", json={
-            "type": "infusion.administered", "course_id": course_id, "key": "k-display",
-            "occurred_at": "2026-01-12T09:00:00+01:00", "patient": {"display": "Jane Doeplanted"},
-            "data": {"cycle": 1, "day": 2, "dose_g": 10, "product": "privigen"}}),
+        api.client.post(
+            "/v1/fhir",
+            content=json.dumps(observation("o3"))[:-40],
+            headers={"Content-Type": "application/json"},
+        ),  # not JSON any more
+        api.client.post(
+            "/v1/events",
+            json={
+                "type": "infusion.administered",
+                "course_id": course_id,
+                "key": "k-display",
+                "occurred_at": "2026-01-12T09:00:00+01:00",
+                "patient": {"display": "Jane Doeplanted"},
+                "data": {"cycle": 1, "day": 2, "dose_g": 10, "product": "privigen"},
+            },
+        ),
         api.client.post("/v1/events/batch", json={"subject": SUBJECT}),  # not an array
-        api.client.post("/v1/events/batch", json=[{"type": "observation.recorded",
-                                                   "course_id": course_id, "key": "k-b",
-                                                   "subject": SUBJECT}]),
+        api.client.post(
+            "/v1/events/batch",
+            json=[
+                {
+                    "type": "observation.recorded",
+                    "course_id": course_id,
+                    "key": "k-b",
+                    "subject": SUBJECT,
+                }
+            ],
+        ),
     ]
     assert [a.status_code for a in answers][:3] == [200, 422, 422], [a.text for a in answers]
     assert answers[5].status_code == 201, answers[5].text

@@ -29,12 +29,30 @@ BEYOND_JSON_SCHEMA = "^/v1/(fhir|hl7v2|courses)$"
 
 def schemathesis(api: LiveApi, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{api.url}/openapi.json",
-         "--checks", "all", "--max-examples", "10", "--seed", "4", "--workers", "2",
-         "--phases", "examples,coverage,fuzzing",
-         "-H", f"Authorization: Bearer {TOKENS['ward-a']}", *options],
-        capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
+        [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{api.url}/openapi.json",
+            "--checks",
+            "all",
+            "--max-examples",
+            "10",
+            "--seed",
+            "4",
+            "--workers",
+            "2",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "-H",
+            f"Authorization: Bearer {TOKENS['ward-a']}",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -42,6 +60,11 @@ def test_every_operation_keeps_every_check(api: LiveApi) -> None:
     api.start_course()  # something to read and close
     run = schemathesis(api, "--exclude-path-regex", BEYOND_JSON_SCHEMA)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    beyond = schemathesis(api, "--include-path-regex", BEYOND_JSON_SCHEMA,
-                          "--exclude-checks", "positive_data_acceptance")  # fmt: skip
+    beyond = schemathesis(
+        api,
+        "--include-path-regex",
+        BEYOND_JSON_SCHEMA,
+        "--exclude-checks",
+        "positive_data_acceptance",
+    )
     assert beyond.returncode == 0, beyond.stdout[-6000:] + beyond.stderr[-2000:]

@@ -52,8 +52,9 @@ class Live:
     clock: MovableClock
 
     def client(self, token: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30,
-                            headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        return httpx.Client(
+            base_url=self.url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+        )
 
 
 @contextmanager
@@ -84,8 +85,13 @@ def live(engine: Engine, rulebook: Rulebook) -> Iterator[Live]:
 
 
 def _course(client: httpx.Client, centre: str, patient: str = "PSN-0001") -> dict[str, Any]:
-    body = {"patient_ref": patient, "indication": "dermatomyositis", "start_date": "2026-01-12",
-            "weight_kg": 70, "centre": centre}  # fmt: skip
+    body = {
+        "patient_ref": patient,
+        "indication": "dermatomyositis",
+        "start_date": "2026-01-12",
+        "weight_kg": 70,
+        "centre": centre,
+    }
     response = client.post("/v1/courses", json=body)
     assert response.status_code == 201, response.text
     course: dict[str, Any] = response.json()
@@ -105,10 +111,19 @@ def test_a_ward_token_acts_for_its_own_centre_only(live: Live) -> None:
     main, london = _course(admin, "main"), _course(admin, "london")
     own = _course(ward, "main", "PSN-0002")
     assert own["centre"] == "main"
-    _forbidden(ward.post("/v1/courses", json={"patient_ref": "PSN-9", "centre": "london",
-                                              "indication": "dermatomyositis",
-                                              "start_date": "2026-01-12", "weight_kg": 70}),
-               "centre")  # fmt: skip
+    _forbidden(
+        ward.post(
+            "/v1/courses",
+            json={
+                "patient_ref": "PSN-9",
+                "centre": "london",
+                "indication": "dermatomyositis",
+                "start_date": "2026-01-12",
+                "weight_kg": 70,
+            },
+        ),
+        "centre",
+    )
     assert ward.get(f"/v1/courses/{main['course_id']}").status_code == 200
     _forbidden(ward.get(f"/v1/courses/{london['course_id']}"), "course_id")
     listed = ward.get("/v1/courses").json()["items"]
@@ -147,8 +162,12 @@ def test_a_read_token_only_reads(live: Live) -> None:
     assert reader.get(f"/v1/courses/{main['course_id']}").status_code == 200
     assert reader.get(f"/v1/courses/{london['course_id']}").status_code == 403
     assert reader.get("/v1/tasks").status_code == 200
-    sends: list[tuple[str, Any]] = [("/v1/courses", {}), ("/v1/events", {}),
-                                    ("/v1/events/batch", []), ("/v1/tasks/1/complete", {})]
+    sends: list[tuple[str, Any]] = [
+        ("/v1/courses", {}),
+        ("/v1/events", {}),
+        ("/v1/events/batch", []),
+        ("/v1/tasks/1/complete", {}),
+    ]
     for path, body in sends:
         response = reader.post(path, json=body)
         _forbidden(response, "token")
@@ -160,10 +179,18 @@ def test_tasks_of_another_centre_are_neither_listed_nor_closed(live: Live) -> No
     main, london = _course(admin, "main"), _course(admin, "london")
     with UnitOfWork(live.engine) as uow:
         for n, course_id in enumerate([main["course_id"], london["course_id"], None]):
-            uow.session.add(WorkItemRow(key=f"t{n}", course_id=course_id, role="physician",
-                                        kind="review", title="look", due_at=live.clock.now,
-                                        status=WorkItemStatus.OPEN,
-                                        created_at=live.clock.now))  # fmt: skip
+            uow.session.add(
+                WorkItemRow(
+                    key=f"t{n}",
+                    course_id=course_id,
+                    role="physician",
+                    kind="review",
+                    title="look",
+                    due_at=live.clock.now,
+                    status=WorkItemStatus.OPEN,
+                    created_at=live.clock.now,
+                )
+            )
         uow.commit()
     with reading(live.engine) as session:
         ids = {row.key: row.id for row in session.scalars(select(WorkItemRow))}
@@ -177,22 +204,41 @@ def test_tasks_of_another_centre_are_neither_listed_nor_closed(live: Live) -> No
 
 def test_database_tokens_expire_rotate_with_grace_and_are_revoked(live: Live) -> None:
     now = live.clock.now
-    token = create_token(live.engine, "lab", now=now, role="ward", centres=["main"],
-                         expires_at=now + timedelta(days=90), by="alice")  # fmt: skip
+    token = create_token(
+        live.engine,
+        "lab",
+        now=now,
+        role="ward",
+        centres=["main"],
+        expires_at=now + timedelta(days=90),
+        by="alice",
+    )
     lab = live.client(token)
     assert lab.get("/v1/courses").status_code == 200
     live.clock.now = now + timedelta(days=91)
     assert lab.get("/v1/courses").status_code == 401  # expired
     live.clock.now = now
-    new = rotate_token(live.engine, "lab", now=now, grace=timedelta(hours=24),
-                       expires_at=now + timedelta(days=90), by="bob")  # fmt: skip
+    new = rotate_token(
+        live.engine,
+        "lab",
+        now=now,
+        grace=timedelta(hours=24),
+        expires_at=now + timedelta(days=90),
+        by="bob",
+    )
     assert lab.get("/v1/courses").status_code == 200  # the old secret, within the grace
     assert live.client(new).get("/v1/courses").status_code == 200
     live.clock.now = now + timedelta(hours=25)
     assert lab.get("/v1/courses").status_code == 401  # the grace is over
     assert live.client(new).get("/v1/courses").status_code == 200
-    newest = rotate_token(live.engine, "lab", now=live.clock.now, grace=timedelta(0),
-                          expires_at=now + timedelta(days=90), by="bob")  # fmt: skip
+    newest = rotate_token(
+        live.engine,
+        "lab",
+        now=live.clock.now,
+        grace=timedelta(0),
+        expires_at=now + timedelta(days=90),
+        by="bob",
+    )
     assert live.client(new).get("/v1/courses").status_code == 401  # no grace: gone at once
     _forbidden(live.client(newest).get("/v1/courses", params={"centre": "london"}), "centre")
     revoke_token(live.engine, "lab", now=live.clock.now, by="carol")
@@ -200,10 +246,12 @@ def test_database_tokens_expire_rotate_with_grace_and_are_revoked(live: Live) ->
     with reading(live.engine) as session:
         audit = session.scalars(select(ApiTokenAuditRow).order_by(col(ApiTokenAuditRow.id)))
         trail = [(a.name, a.action, a.by, a.detail["role"], a.detail["centres"]) for a in audit]
-    assert trail == [("lab", "created", "alice", "ward", ["main"]),
-                     ("lab", "rotated", "bob", "ward", ["main"]),
-                     ("lab", "rotated", "bob", "ward", ["main"]),
-                     ("lab", "revoked", "carol", "ward", ["main"])]  # fmt: skip
+    assert trail == [
+        ("lab", "created", "alice", "ward", ["main"]),
+        ("lab", "rotated", "bob", "ward", ["main"]),
+        ("lab", "rotated", "bob", "ward", ["main"]),
+        ("lab", "revoked", "carol", "ward", ["main"]),
+    ]
 
 
 def test_token_commands_scope_expire_and_audit(engine: Engine, database_url: str) -> None:
@@ -212,8 +260,7 @@ def test_token_commands_scope_expire_and_audit(engine: Engine, database_url: str
     def run(*args: str) -> Any:
         return runner.invoke(cli, ["token", *args, "--url", database_url])
 
-    made = run("create", "ward-7", "--centre", "main", "--role", "ward", "--by", "alice",
-               "--json")  # fmt: skip
+    made = run("create", "ward-7", "--centre", "main", "--role", "ward", "--by", "alice", "--json")
     assert made.exit_code == 0, made.output
     assert json.loads(made.stdout)["expires_at"] is not None  # 90 days by default
     never = run("create", "ward-8", "--role", "ward", "--expires", "never")
@@ -225,10 +272,14 @@ def test_token_commands_scope_expire_and_audit(engine: Engine, database_url: str
     assert run("revoke", "ward-7", "--by", "carol").exit_code == 0
     listed = json.loads(run("list", "--json").stdout)
     assert [(t["name"], t["role"], t["centres"], t["revoked_at"] is None) for t in listed] == [
-        ("ops", "admin", ["*"], True), ("ward-7", "ward", ["main"], False)]  # fmt: skip
+        ("ops", "admin", ["*"], True),
+        ("ward-7", "ward", ["main"], False),
+    ]
     with reading(engine) as session:
-        actions = [(a.name, a.action, a.by) for a in session.scalars(
-            select(ApiTokenAuditRow).order_by(col(ApiTokenAuditRow.id)))]  # fmt: skip
+        actions = [
+            (a.name, a.action, a.by)
+            for a in session.scalars(select(ApiTokenAuditRow).order_by(col(ApiTokenAuditRow.id)))
+        ]
     assert actions[0] == ("ward-7", "created", "alice")
     assert ("ward-7", "rotated", "bob") in actions and ("ward-7", "revoked", "carol") in actions
 
@@ -236,8 +287,9 @@ def test_token_commands_scope_expire_and_audit(engine: Engine, database_url: str
 def test_configured_tokens_carry_a_scope_or_are_admin_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    environ = {"IVIG_API_TOKENS": "ward-a:a-secret:ward:main+london, legacy:l-secret,"
-                                  "board:b-secret:read:*"}  # fmt: skip
+    environ = {
+        "IVIG_API_TOKENS": "ward-a:a-secret:ward:main+london, legacy:l-secret,board:b-secret:read:*"
+    }
     with caplog.at_level(logging.WARNING, logger="ivig.tokens"):
         store = TokenStore(None, configured_tokens(environ))
     assert "admin for every centre: legacy" in caplog.text and "l-secret" not in caplog.text

@@ -30,8 +30,9 @@ def test_tasks_filter_by_role_and_due_date_and_page(api: LiveApi) -> None:
 
 def test_completing_records_who_and_why_and_a_second_close_is_refused(api: LiveApi) -> None:
     task = open_tasks(api)[0]
-    done = api.client.post(f"/v1/tasks/{task['id']}/complete",
-                           json={"by": "nurse-7", "reason": "chair booked"})  # fmt: skip
+    done = api.client.post(
+        f"/v1/tasks/{task['id']}/complete", json={"by": "nurse-7", "reason": "chair booked"}
+    )
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["closed_by"], done.json()["close_reason"]) == (
         "done",
@@ -52,8 +53,12 @@ def test_cancelling_needs_a_reason_and_an_existing_task(api: LiveApi) -> None:
 
 
 def test_a_course_with_a_bad_field_is_422_naming_it(api: LiveApi) -> None:
-    bad = {"patient_ref": "PSN-1", "indication": "dermatomyositis", "start_date": "2026-13-01",
-           "weight_kg": 70}  # fmt: skip
+    bad = {
+        "patient_ref": "PSN-1",
+        "indication": "dermatomyositis",
+        "start_date": "2026-13-01",
+        "weight_kg": 70,
+    }
     response = api.client.post("/v1/courses", json=bad)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "start_date"
     assert api.client.get("/v1/courses/nope").status_code == 404

@@ -43,12 +43,17 @@ def test_token_create_prints_it_once_and_stores_only_its_hash(
 def test_tokens_from_the_environment_and_a_secrets_file(tmp_path: Path) -> None:
     secrets = tmp_path / "tokens"
     secrets.write_text("# one name:token a line\npharmacy:ph-secret\n")
-    environ = {"IVIG_API_TOKENS": "ward-a:a-secret, ward-b:b-secret",
-               "IVIG_API_TOKENS_FILE": str(secrets)}  # fmt: skip
+    environ = {
+        "IVIG_API_TOKENS": "ward-a:a-secret, ward-b:b-secret",
+        "IVIG_API_TOKENS_FILE": str(secrets),
+    }
     store = TokenStore(None, configured_tokens(environ))
     assert [store.sender(t) for t in ("a-secret", "b-secret", "ph-secret", "nope")] == [
-        "ward-a", "ward-b", "pharmacy", None
-    ]  # fmt: skip
+        "ward-a",
+        "ward-b",
+        "pharmacy",
+        None,
+    ]
 
 
 @pytest.mark.parametrize("value", ["no-colon", ":token", "name:"])

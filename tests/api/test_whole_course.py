@@ -24,8 +24,13 @@ def give_pending_cycle(api: LiveApi, course_id: str) -> dict[str, Any]:
 
 
 def send(api: LiveApi, course_id: str, type_: str, key: str, on: str, **data: Any) -> int:
-    event = {"type": type_, "course_id": course_id, "key": key,
-             "occurred_at": f"{on}T10:00:00+01:00", "data": data}  # fmt: skip
+    event = {
+        "type": type_,
+        "course_id": course_id,
+        "key": key,
+        "occurred_at": f"{on}T10:00:00+01:00",
+        "data": data,
+    }
     api.clock.now = local_evening(on)
     status: int = api.client.post("/v1/events", json=event).status_code
     return status

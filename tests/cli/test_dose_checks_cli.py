@@ -47,8 +47,20 @@ def test_scleroderma_is_planned_only_with_a_reason() -> None:
 
 def test_course_start_records_the_override_with_who_and_why(tmp_path: Any) -> None:
     env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
-    start = ["course", "start", "--patient", "PSN-1", *VASCULITIS, "--start-date", "2026-01-19",
-             "--now", "2026-01-05T09:00:00+00:00", "--course-id", "c-1", "--json"]  # fmt: skip
+    start = [
+        "course",
+        "start",
+        "--patient",
+        "PSN-1",
+        *VASCULITIS,
+        "--start-date",
+        "2026-01-19",
+        "--now",
+        "2026-01-05T09:00:00+00:00",
+        "--course-id",
+        "c-1",
+        "--json",
+    ]
     refused = runner.invoke(app, [*start, "--reduced-dose"], env=env)
     assert refused.exit_code == 2
     assert refused.stderr.startswith("error: --reduced-dose: ")
@@ -71,12 +83,18 @@ def test_course_start_errors_name_the_option_in_words(
     tmp_path: Any, arguments: list[str], option: str
 ) -> None:
     env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
-    base = {"--patient": "PSN-1", "--indication": "dermatomyositis", "--weight-kg": "70",
-            "--start-date": "2026-01-19", "--now": "2026-01-05T09:00:00+00:00"}  # fmt: skip
+    base = {
+        "--patient": "PSN-1",
+        "--indication": "dermatomyositis",
+        "--weight-kg": "70",
+        "--start-date": "2026-01-19",
+        "--now": "2026-01-05T09:00:00+00:00",
+    }
     for flag, value in zip(arguments[::2], arguments[1::2], strict=True):
         base[flag] = value
-    result = runner.invoke(app, ["course", "start", *[x for kv in base.items() for x in kv]],
-                           env=env)  # fmt: skip
+    result = runner.invoke(
+        app, ["course", "start", *[x for kv in base.items() for x in kv]], env=env
+    )
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {option}: ")
     assert "pydantic" not in result.stderr
@@ -108,8 +126,16 @@ def test_ivig_dose_refuses_an_impossible_egfr() -> None:
 
 
 def test_ivig_dose_names_the_renal_risk_factors() -> None:
-    plan = dose("--indication", "dermatomyositis", "--weight-kg", "70", "--age-years", "72",
-                "--diabetes", "--nephrotoxic-drugs")  # fmt: skip
+    plan = dose(
+        "--indication",
+        "dermatomyositis",
+        "--weight-kg",
+        "70",
+        "--age-years",
+        "72",
+        "--diabetes",
+        "--nephrotoxic-drugs",
+    )
     assert plan["renal_risk_factors"] == ["age over 65", "diabetes", "nephrotoxic drugs"]
 
 
@@ -121,16 +147,42 @@ def test_a_physician_confirms_a_held_cycle_from_the_command_line(tmp_path: Any) 
         assert result.exit_code == code, result.output
         return json.loads(result.stdout)
 
-    run("course", "start", "--patient", "PSN-1", "--indication", "pemphigus-vulgaris",
-        "--weight-kg", "70", "--egfr", "22", "--start-date", "2026-01-19",
-        "--now", "2026-01-05T09:00:00+00:00", "--course-id", "c-1")  # fmt: skip
+    run(
+        "course",
+        "start",
+        "--patient",
+        "PSN-1",
+        "--indication",
+        "pemphigus-vulgaris",
+        "--weight-kg",
+        "70",
+        "--egfr",
+        "22",
+        "--start-date",
+        "2026-01-19",
+        "--now",
+        "2026-01-05T09:00:00+00:00",
+        "--course-id",
+        "c-1",
+    )
     run("tick", "--now", "2026-01-12T06:00:00+00:00")
     shown = run("course", "show", "c-1")
     assert shown["cycles"][0]["status"] == "planned"
     assert [t["kind"] for t in shown["open_tasks"]] == ["confirm_release"]
-    run("event", "cycle.release_confirmed", "--course", "c-1", "--key", "confirm-1",
-        "--at", "2026-01-12T08:00:00+00:00", "--sender", "dr-nephro",
-        "--data", '{"cycle": 1, "reason": "nephrology agrees"}')  # fmt: skip
+    run(
+        "event",
+        "cycle.release_confirmed",
+        "--course",
+        "c-1",
+        "--key",
+        "confirm-1",
+        "--at",
+        "2026-01-12T08:00:00+00:00",
+        "--sender",
+        "dr-nephro",
+        "--data",
+        '{"cycle": 1, "reason": "nephrology agrees"}',
+    )
     run("tick", "--now", "2026-01-12T09:00:00+00:00")
     cycle = run("course", "show", "c-1")["cycles"][0]
     assert cycle["status"] == "released"
@@ -150,9 +202,21 @@ def test_course_start_option_errors_read_as_words(
     tmp_path: Any, extra: list[str], line: str
 ) -> None:
     env = {"IVIG_DATABASE_URL": f"sqlite:///{tmp_path / 'ivig.db'}"}
-    arguments = ["course", "start", "--patient", "PSN-1", "--indication", "dermatomyositis",
-                 "--weight-kg", "70", "--start-date", "2026-01-19",
-                 "--now", "2026-01-05T09:00:00+00:00", *extra]  # fmt: skip
+    arguments = [
+        "course",
+        "start",
+        "--patient",
+        "PSN-1",
+        "--indication",
+        "dermatomyositis",
+        "--weight-kg",
+        "70",
+        "--start-date",
+        "2026-01-19",
+        "--now",
+        "2026-01-05T09:00:00+00:00",
+        *extra,
+    ]
     result = runner.invoke(app, arguments, env=env)
     assert result.exit_code == 2
     assert result.stderr.startswith(line), result.stderr

@@ -33,9 +33,14 @@ def codes(result: dict[str, Any]) -> set[str]:
 
 def test_json_is_one_object_with_verdict_line_and_cited_reasons() -> None:
     result = run_json(
-        "--indication", "dermatomyositis", "--severity", "severe",
-        "--tried", "systemic_steroids:4:no_improvement", "--concomitant-immunosuppression",
-    )  # fmt: skip
+        "--indication",
+        "dermatomyositis",
+        "--severity",
+        "severe",
+        "--tried",
+        "systemic_steroids:4:no_improvement",
+        "--concomitant-immunosuppression",
+    )
     assert result["indication"] == "dermatomyositis"
     assert result["guideline_version"]
     assert (result["verdict"], result["line_of_use"]) == ("indicated", "second")
@@ -58,26 +63,41 @@ def test_not_indicated_still_exits_zero_and_says_what_must_fail_first() -> None:
 
 def test_flags_map_to_the_context() -> None:
     first_line = run_json(
-        "--indication", "dermatomyositis", "--severity", "severe", "--fulminant",
-        "--severe-myolysis", "--paralysis", "--monotherapy",
-    )  # fmt: skip
+        "--indication",
+        "dermatomyositis",
+        "--severity",
+        "severe",
+        "--fulminant",
+        "--severe-myolysis",
+        "--paralysis",
+        "--monotherapy",
+    )
     assert (first_line["verdict"], first_line["line_of_use"]) == (
         "indicated_with_warnings",
         "first",
     )
     assert {"fulminant_course", "severe_myolysis", "paralysis", "monotherapy"} <= codes(first_line)
     ten = run_json(
-        "--indication", "toxic-epidermal-necrolysis", "--severity", "severe",
-        "--diagnosis-confirmed", "--monotherapy",
-    )  # fmt: skip
+        "--indication",
+        "toxic-epidermal-necrolysis",
+        "--severity",
+        "severe",
+        "--diagnosis-confirmed",
+        "--monotherapy",
+    )
     assert ten["verdict"] == "indicated"
 
 
 def test_people_get_hyphens_accepted() -> None:
     result = run_json(
-        "--indication", "bullous-pemphigoid", "--severity", "Severe",
-        "--contraindication", "poorly-controlled-diabetes", "--concomitant-immunosuppression",
-    )  # fmt: skip
+        "--indication",
+        "bullous-pemphigoid",
+        "--severity",
+        "Severe",
+        "--contraindication",
+        "poorly-controlled-diabetes",
+        "--concomitant-immunosuppression",
+    )
     assert (result["verdict"], result["line_of_use"]) == ("indicated_with_warnings", "first")
     assert result["context"]["contraindications"] == ["poorly_controlled_diabetes"]
 
@@ -95,9 +115,14 @@ def test_context_file_is_merged_with_the_options(tmp_path: Path) -> None:
         )
     )
     result = run_json(
-        "--indication", "systemic-lupus-erythematosus", "--context", str(path),
-        "--tried", "immunosuppressant:12:no_improvement", "--concomitant-immunosuppression",
-    )  # fmt: skip
+        "--indication",
+        "systemic-lupus-erythematosus",
+        "--context",
+        str(path),
+        "--tried",
+        "immunosuppressant:12:no_improvement",
+        "--concomitant-immunosuppression",
+    )
     assert (result["verdict"], result["line_of_use"]) == ("indicated", "second")
     assert len(result["context"]["therapies_tried"]) == 2
 

@@ -59,9 +59,18 @@ def assert_reads_in_80_columns(output: str) -> None:
 
 GUIDELINE_NARROW = ["slug", "evidence", "line", "g/kg", "days", "weeks"]
 GUIDELINE_WIDE = [
-    "slug", "name", "group", "level", "grade", "line", "g/kg", "days min-default-max",
-    "interval initial/max (weeks)", "review/washout cycle", "single cycle",
-]  # fmt: skip
+    "slug",
+    "name",
+    "group",
+    "level",
+    "grade",
+    "line",
+    "g/kg",
+    "days min-default-max",
+    "interval initial/max (weeks)",
+    "review/washout cycle",
+    "single cycle",
+]
 
 
 def test_guideline_list_fits_80_columns_with_the_columns_people_need() -> None:
@@ -70,12 +79,19 @@ def test_guideline_list_fits_80_columns_with_the_columns_people_need() -> None:
     assert headers(output) == [GUIDELINE_NARROW]
     kawasaki = next(line for line in output.splitlines() if "kawasaki-disease" in line)
     assert [cell.strip() for cell in kawasaki.strip("│").split("│")] == [
-        "kawasaki-disease", "Ia A", "first", "2", "1-1-5", "4/4",
-    ]  # fmt: skip
+        "kawasaki-disease",
+        "Ia A",
+        "first",
+        "2",
+        "1-1-5",
+        "4/4",
+    ]
     scleroderma = next(line for line in output.splitlines() if "│ scleroderma" in line)
     assert [cell.strip() for cell in scleroderma.strip("│").split("│")][:3] == [
-        "scleroderma", "— —", "none",
-    ]  # fmt: skip
+        "scleroderma",
+        "— —",
+        "none",
+    ]
     caption = " ".join(output.split())
     assert "line: none = no recommendation" in caption
     assert "--wide adds: name, group" in caption
@@ -96,14 +112,21 @@ def test_guideline_list_wide_shows_every_column() -> None:
         ["dose", "--indication", "toxic-epidermal-necrolysis", "--weight-kg", "60"],
         ["dose", "--indication", "dermatomyositis", "--weight-kg", "130", "--height-cm", "165"],
         [
-            "eligibility", "--indication", "pemphigus-vulgaris", "--severity", "severe",
-            "--tried", "systemic_steroids:12:no_improvement",
-            "--tried", "immunosuppressant:12:refractory", "--concomitant-immunosuppression",
+            "eligibility",
+            "--indication",
+            "pemphigus-vulgaris",
+            "--severity",
+            "severe",
+            "--tried",
+            "systemic_steroids:12:no_improvement",
+            "--tried",
+            "immunosuppressant:12:refractory",
+            "--concomitant-immunosuppression",
         ],
         ["deploy", "--dry-run"],
     ],
     ids=["guideline-show", "guideline-show-ten", "dose", "dose-adjusted", "eligibility", "deploy"],
-)  # fmt: skip
+)
 def test_tables_without_a_database_fit_80_columns(args: list[str]) -> None:
     output = render(args, 80)
     assert headers(output), "no table rendered"
@@ -118,9 +141,19 @@ def test_deploy_wide_shows_flow_and_parameters() -> None:
 
 
 START = [
-    "course", "start", "--patient", "PSN-TABLE-1", "--indication", "toxic-epidermal-necrolysis",
-    "--weight-kg", "60", "--start-date", "2026-12-03", "--now", "2026-12-01T09:00:00+01:00",
-]  # fmt: skip
+    "course",
+    "start",
+    "--patient",
+    "PSN-TABLE-1",
+    "--indication",
+    "toxic-epidermal-necrolysis",
+    "--weight-kg",
+    "60",
+    "--start-date",
+    "2026-12-03",
+    "--now",
+    "2026-12-01T09:00:00+01:00",
+]
 NARROW = {
     "course show": [
         ["#", "dates", "grams/day", "total g", "product", "status", "lots"],

@@ -38,20 +38,30 @@ def enrol(
         if indication not in RULEBOOK.guideline.indications:
             indication = "dermatomyositis"
         course = start_course(
-            StartCourse(patient_ref=f"PSN-{n:04d}", indication=indication, centre=centre,
-                        start_date=first + timedelta(days=n % spread), weight_kg=55 + 3 * (n % 10)),
-            engine=engine, rulebook=RULEBOOK, now=NOW - timedelta(days=14),
-        )  # fmt: skip
+            StartCourse(
+                patient_ref=f"PSN-{n:04d}",
+                indication=indication,
+                centre=centre,
+                start_date=first + timedelta(days=n % spread),
+                weight_kg=55 + 3 * (n % 10),
+            ),
+            engine=engine,
+            rulebook=RULEBOOK,
+            now=NOW - timedelta(days=14),
+        )
         ids.append(course.course_id)
     return ids
 
 
 def stored(engine: Engine, centre: str = "main") -> list[BookingRow]:
     with reading(engine) as session:
-        return list(session.scalars(
-            select(BookingRow).where(col(BookingRow.centre_slug) == centre)
-            .order_by(col(BookingRow.date), col(BookingRow.chair), col(BookingRow.start_time))
-        ).all())  # fmt: skip
+        return list(
+            session.scalars(
+                select(BookingRow)
+                .where(col(BookingRow.centre_slug) == centre)
+                .order_by(col(BookingRow.date), col(BookingRow.chair), col(BookingRow.start_time))
+            ).all()
+        )
 
 
 def minutes(at: time) -> int:
@@ -127,8 +137,9 @@ def test_bookings_in_the_freeze_window_are_kept_as_they_are(engine: Engine) -> N
 
 def test_the_fallback_plan_is_stored_and_keeps_capacity(engine: Engine) -> None:
     enrol(engine, 20)
-    report = plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4,
-                         force_fallback=True)  # fmt: skip
+    report = plan_centre(
+        engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4, force_fallback=True
+    )
     assert report.solver == "fallback"
     assert_capacity_kept(stored(engine))
 
@@ -140,9 +151,10 @@ def test_a_cycle_with_no_room_raises_a_work_item_for_the_nurses(engine: Engine) 
     assert report.unplaced
     with reading(engine) as session:
         items = session.scalars(
-            select(WorkItemRow).where(col(WorkItemRow.kind) == "book_chairs")
+            select(WorkItemRow)
+            .where(col(WorkItemRow.kind) == "book_chairs")
             .where(col(WorkItemRow.data)["reason"].isnot(None))
-        ).all()  # fmt: skip
+        ).all()
     unplaced = {(u["course_id"], u["cycle"]) for u in report.unplaced}
     raised = {(i.course_id, i.data["cycle"]) for i in items if "scheduler" in i.title}
     assert unplaced <= raised
@@ -168,7 +180,13 @@ def test_show_reports_bookings_and_capacity_per_date(engine: Engine) -> None:
     plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=2)
     shown = schedule_view(engine, RULEBOOK, "main", MONDAY, MONDAY + timedelta(days=6))
     assert set(shown["bookings"][0]) == {
-        "course_id", "cycle", "day", "date", "chair", "start", "end"
+        "course_id",
+        "cycle",
+        "day",
+        "date",
+        "chair",
+        "start",
+        "end",
     }
     saturday = shown["capacity"][(MONDAY + timedelta(days=5)).isoformat()]
     assert saturday == {"chairs": 0, "chair_minutes": 0, "booked_minutes": 0}
@@ -187,8 +205,7 @@ def test_moved_cycles_reach_the_course_step_inside_the_same_transaction(engine: 
 
     def refuse(uow: UnitOfWork, moved: list[Moved]) -> None:
         seen.extend((m.course_id, m.cycle) for m in moved)
-        assert all(m.reason and m.citation and m.earliest <= m.new_start <= m.latest
-                   for m in moved)  # fmt: skip
+        assert all(m.reason and m.citation and m.earliest <= m.new_start <= m.latest for m in moved)
         raise RuntimeError("the course step failed")
 
     with pytest.raises(RuntimeError, match="course step failed"):

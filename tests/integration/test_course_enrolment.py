@@ -17,9 +17,12 @@ NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 def _command(n: int, indication: str) -> StartCourse:
     return StartCourse(
-        patient_ref=f"PSN-{n % 3}", indication=indication, start_date=date(2026, 1, 19),
-        weight_kg=60 + n, course_id=f"course-{n}",
-    )  # fmt: skip
+        patient_ref=f"PSN-{n % 3}",
+        indication=indication,
+        start_date=date(2026, 1, 19),
+        weight_kg=60 + n,
+        course_id=f"course-{n}",
+    )
 
 
 def _plain(engine: Engine, course_id: str) -> dict[str, object]:
@@ -30,13 +33,19 @@ def _plain(engine: Engine, course_id: str) -> dict[str, object]:
 
 def test_courses_opened_together_match_courses_opened_one_by_one(engine: Engine) -> None:
     indications = ["dermatomyositis", "kawasaki-disease", "toxic-epidermal-necrolysis"]
-    alone = [start_course(_command(n, i), engine=engine, rulebook=RULEBOOK, now=NOW)
-             for n, i in enumerate(indications)]  # fmt: skip
+    alone = [
+        start_course(_command(n, i), engine=engine, rulebook=RULEBOOK, now=NOW)
+        for n, i in enumerate(indications)
+    ]
     together = start_courses(
-        [_command(n + 10, i).model_copy(update={"weight_kg": 60 + n, "patient_ref": f"PSN-{n}"})
-         for n, i in enumerate(indications)],
-        engine=engine, rulebook=RULEBOOK, now=NOW,
-    )  # fmt: skip
+        [
+            _command(n + 10, i).model_copy(update={"weight_kg": 60 + n, "patient_ref": f"PSN-{n}"})
+            for n, i in enumerate(indications)
+        ],
+        engine=engine,
+        rulebook=RULEBOOK,
+        now=NOW,
+    )
     assert [c.course_id for c in together] == ["course-10", "course-11", "course-12"]
     for one, other in zip(alone, together, strict=True):
         assert _plain(engine, other.course_id) == _plain(engine, one.course_id)
@@ -48,9 +57,12 @@ def test_one_refused_course_opens_none(engine: Engine) -> None:
     with pytest.raises(InputError, match="course-1"):
         start_courses(
             [_command(2, "dermatomyositis"), _command(1, "dermatomyositis")],
-            engine=engine, rulebook=RULEBOOK, now=NOW,
-        )  # fmt: skip
+            engine=engine,
+            rulebook=RULEBOOK,
+            now=NOW,
+        )
     with pytest.raises(InputError, match="twice"):
-        start_courses([_command(3, "dermatomyositis")] * 2, engine=engine, rulebook=RULEBOOK,
-                      now=NOW)  # fmt: skip
+        start_courses(
+            [_command(3, "dermatomyositis")] * 2, engine=engine, rulebook=RULEBOOK, now=NOW
+        )
     assert row_counts(engine) == before

@@ -131,14 +131,17 @@ def test_pemphigus_long_term_decision_then_completed_by_physician(engine: Engine
     assert ward.tick(ward.local(date(2027, 1, 1))).actions == []  # nothing runs on silently
     assert row_counts(engine) == before
     refused = ward.send(
-        "long_term.decided", {"decision": "continue", "justification": "why"},
+        "long_term.decided",
+        {"decision": "continue", "justification": "why"},
         ward.local(date(2026, 7, 2)),
     )
     assert (refused.status, refused.rule) == ("refused", "long_term.decided_by")
     why = "recurrence after each withdrawal, no other treatment option"
     answer = ward.send(
-        "long_term.decided", {"decision": "continue", "justification": why},
-        ward.local(date(2026, 7, 2)), actor="dr-b",
+        "long_term.decided",
+        {"decision": "continue", "justification": why},
+        ward.local(date(2026, 7, 2)),
+        actor="dr-b",
     )
     assert (answer.status, answer.state) == ("applied", "interval_extension")
     entry = ward.view()["history"][-1]

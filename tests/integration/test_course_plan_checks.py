@@ -33,9 +33,13 @@ VASCULITIS_DOSE = (
 
 def _command(**fields: Any) -> StartCourse:
     values: dict[str, Any] = {
-        "patient_ref": "PSN-7", "indication": "wegener-granulomatosis", "start_date": DAY_ONE,
-        "weight_kg": 70, "course_id": "c-1", "actor": "dr-a",
-    }  # fmt: skip
+        "patient_ref": "PSN-7",
+        "indication": "wegener-granulomatosis",
+        "start_date": DAY_ONE,
+        "weight_kg": 70,
+        "course_id": "c-1",
+        "actor": "dr-a",
+    }
     return StartCourse(**{**values, **fields})
 
 
@@ -51,8 +55,10 @@ def test_a_dose_below_the_guideline_is_refused_without_a_reason(engine: Engine) 
     with pytest.raises(InputError) as refused:
         start_course(
             _command(dose_options=DoseOptions(g_per_kg=1.0)),
-            engine=engine, rulebook=RULEBOOK, now=NOW,
-        )  # fmt: skip
+            engine=engine,
+            rulebook=RULEBOOK,
+            now=NOW,
+        )
     assert refused.value.field == "g_per_kg"
     assert "2 g per kg" in refused.value.rule
     assert row_counts(engine) == before
@@ -61,8 +67,10 @@ def test_a_dose_below_the_guideline_is_refused_without_a_reason(engine: Engine) 
 def test_an_override_records_who_and_why_and_survives_a_replan(engine: Engine) -> None:
     start_course(
         _command(dose_options=DoseOptions(reduced_dose=True), override_reason="frail, 91 years"),
-        engine=engine, rulebook=RULEBOOK, now=NOW,
-    )  # fmt: skip
+        engine=engine,
+        rulebook=RULEBOOK,
+        now=NOW,
+    )
     view = _view(engine)
     override = view["override"]
     assert (override["reason"], override["by"]) == ("frail, 91 years", "dr-a")
@@ -74,10 +82,17 @@ def test_an_override_records_who_and_why_and_survives_a_replan(engine: Engine) -
     # A new weight re-plans the cycle; the override and its dose hold.
     at = NOW + timedelta(days=1)
     answer = receive_event(
-        {"type": "observation.recorded", "key": "obs-1", "course_id": "c-1",
-         "occurred_at": at.isoformat(), "data": {"weight_kg": 80}},
-        engine=engine, rulebook=RULEBOOK, now=at,
-    )  # fmt: skip
+        {
+            "type": "observation.recorded",
+            "key": "obs-1",
+            "course_id": "c-1",
+            "occurred_at": at.isoformat(),
+            "data": {"weight_kg": 80},
+        },
+        engine=engine,
+        rulebook=RULEBOOK,
+        now=at,
+    )
     assert answer.status == "applied", answer
     view = _view(engine)
     assert view["cycles"][0]["total_g"] == pytest.approx(80, rel=0.05)
@@ -86,8 +101,9 @@ def test_an_override_records_who_and_why_and_survives_a_replan(engine: Engine) -
 
 def test_a_reason_without_a_departure_is_refused(engine: Engine) -> None:
     with pytest.raises(InputError) as refused:
-        start_course(_command(override_reason="just in case"), engine=engine,
-                     rulebook=RULEBOOK, now=NOW)  # fmt: skip
+        start_course(
+            _command(override_reason="just in case"), engine=engine, rulebook=RULEBOOK, now=NOW
+        )
     assert refused.value.field == "override_reason"
 
 

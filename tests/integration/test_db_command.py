@@ -24,7 +24,9 @@ def test_upgrade_migrates_and_prints_the_revision(database_url: str) -> None:
     after = runner.invoke(app, ["db", "status", "--url", database_url, "--json"])
     assert after.exit_code == 0
     assert json.loads(after.stdout) == {
-        "revision": head_revision(), "head": head_revision(), "current": True
+        "revision": head_revision(),
+        "head": head_revision(),
+        "current": True,
     }
 
 

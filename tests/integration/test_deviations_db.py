@@ -18,8 +18,14 @@ from tests.integration.course_driver import Ward
 
 
 def _infusion(cycle: dict[str, Any], day: int, **overrides: Any) -> dict[str, Any]:
-    return {"cycle": cycle["number"], "day": day, "dose_g": cycle["doses_g"][day - 1],
-            "product": cycle["product"], "lot_numbers": ["L1"], **overrides}  # fmt: skip
+    return {
+        "cycle": cycle["number"],
+        "day": day,
+        "dose_g": cycle["doses_g"][day - 1],
+        "product": cycle["product"],
+        "lot_numbers": ["L1"],
+        **overrides,
+    }
 
 
 def _work(engine: Engine, course_id: str) -> list[WorkItemRow]:
@@ -33,8 +39,11 @@ def test_a_dose_off_plan_is_applied_raised_and_acknowledged(engine: Engine) -> N
     ward = Ward.start(engine, "dermatomyositis")
     cycle = ward.cycle()
     more = round(cycle["doses_g"][0] * 1.3, 1)
-    answer = ward.send("infusion.administered", _infusion(cycle, 1, dose_g=more),
-                       ward.local(cycle["planned_dates"][0]))  # fmt: skip
+    answer = ward.send(
+        "infusion.administered",
+        _infusion(cycle, 1, dose_g=more),
+        ward.local(cycle["planned_dates"][0]),
+    )
     assert answer.status == "applied"
     [raised] = [d.model_dump() for d in answer.deviations]
     assert raised["kind"] == "dose_off_plan" and raised["rule"] == "deviation.dose_off_plan"
@@ -42,10 +51,14 @@ def test_a_dose_off_plan_is_applied_raised_and_acknowledged(engine: Engine) -> N
     [listed] = ward.view()["deviations"]
     assert (listed["cycle"], listed["kind"], listed["acknowledged"]) == (1, "dose_off_plan", False)
     assert [(w.role, w.status.value) for w in _work(engine, ward.course_id)] == [
-        ("pharmacy", "open"), ("physician", "open")]
-    ack = ward.send("deviation.acknowledged",
-                    {"cycle": 1, "kind": "dose_off_plan", "reason": "new weight 91 kg"},
-                    ward.local(cycle["planned_dates"][0], 15))  # fmt: skip
+        ("pharmacy", "open"),
+        ("physician", "open"),
+    ]
+    ack = ward.send(
+        "deviation.acknowledged",
+        {"cycle": 1, "kind": "dose_off_plan", "reason": "new weight 91 kg"},
+        ward.local(cycle["planned_dates"][0], 15),
+    )
     assert ack.status == "applied"
     [listed] = ward.view()["deviations"]
     assert listed["acknowledged"] and listed["acknowledgement_reason"] == "new weight 91 kg"
@@ -74,15 +87,23 @@ def test_future_and_implausible_facts_are_refused_and_kept(engine: Engine) -> No
     ward = Ward.start(engine, "dermatomyositis")
     cycle = ward.cycle()
     day_1 = ward.local(cycle["planned_dates"][0])
-    future = {"type": "infusion.administered", "course_id": ward.course_id, "key": "fut-1",
-              "occurred_at": day_1.isoformat(), "data": _infusion(cycle, 1)}  # fmt: skip
-    answer = receive_event(future, engine=engine, rulebook=ward.rulebook,
-                           now=day_1 - timedelta(minutes=16))  # fmt: skip
+    future = {
+        "type": "infusion.administered",
+        "course_id": ward.course_id,
+        "key": "fut-1",
+        "occurred_at": day_1.isoformat(),
+        "data": _infusion(cycle, 1),
+    }
+    answer = receive_event(
+        future, engine=engine, rulebook=ward.rulebook, now=day_1 - timedelta(minutes=16)
+    )
     assert (answer.status, answer.rule) == ("refused", "event.in_future")
     huge = ward.send("infusion.administered", _infusion(cycle, 1, dose_g=500), day_1)
     assert (huge.status, huge.rule) == ("refused", "infusion.implausible_dose")
     with reading(engine) as session:
         kept = session.scalars(select(InboxRow).where(col(InboxRow.course_id) == ward.course_id))
         assert {(row.status.value, row.key) for row in kept} == {
-            ("refused", "fut-1"), ("refused", huge.key)}
+            ("refused", "fut-1"),
+            ("refused", huge.key),
+        }
     assert ward.view()["cycles"][0]["days_given"] == []

@@ -63,9 +63,21 @@ def test_a_live_database_backs_up_and_restores_to_the_same_courses(tmp_path: Pat
     env.pop("IVIG_DATABASE_URL", None)
     ids = []
     for n in range(2):
-        started = _ivig(env, "course", "start", "--patient", f"PSN-{n}", "--indication",
-                        "dermatomyositis", "--start-date", "2026-03-09", "--backfill", "--weight-kg", "70",
-                        "--json")  # fmt: skip
+        started = _ivig(
+            env,
+            "course",
+            "start",
+            "--patient",
+            f"PSN-{n}",
+            "--indication",
+            "dermatomyositis",
+            "--start-date",
+            "2026-03-09",
+            "--backfill",
+            "--weight-kg",
+            "70",
+            "--json",
+        )
         assert started.returncode == 0, started.stderr
         ids.append(json.loads(started.stdout)["course_id"])
     # Live: another connection holds a read transaction, so the last commits are still
@@ -73,8 +85,21 @@ def test_a_live_database_backs_up_and_restores_to_the_same_courses(tmp_path: Pat
     reader = sqlite3.connect(live / "ivig.sqlite3")
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM courses").fetchone()
-    extra = _ivig(env, "course", "start", "--patient", "PSN-9", "--indication", "dermatomyositis",
-                  "--start-date", "2026-03-09", "--backfill", "--weight-kg", "81", "--json")  # fmt: skip
+    extra = _ivig(
+        env,
+        "course",
+        "start",
+        "--patient",
+        "PSN-9",
+        "--indication",
+        "dermatomyositis",
+        "--start-date",
+        "2026-03-09",
+        "--backfill",
+        "--weight-kg",
+        "81",
+        "--json",
+    )
     assert extra.returncode == 0, extra.stderr
     ids.append(json.loads(extra.stdout)["course_id"])
     assert (live / "ivig.sqlite3-wal").stat().st_size > 0
@@ -117,8 +142,9 @@ def test_a_wal_that_stops_checkpointing_raises_one_operator_item(
     reader = sqlite3.connect(tmp_path / "ivig.sqlite3")
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM courses").fetchone()
-    keep_message("x", format="fhir", outcome="invalid", reason=None, engine=engine, now=NOW,
-                 sender=None)  # fmt: skip
+    keep_message(
+        "x", format="fhir", outcome="invalid", reason=None, engine=engine, now=NOW, sender=None
+    )
     state = checkpoint(engine)
     assert state is not None and state.pages_left > 0
     assert "wal_alarm" not in housekeeping.run(engine, NOW + timedelta(minutes=10))
@@ -146,8 +172,15 @@ def test_a_wal_over_the_size_threshold_raises_an_item(
     reader = sqlite3.connect(tmp_path / "ivig.sqlite3")
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM courses").fetchone()
-    keep_message("y" * (2 * 1024 * 1024), format="fhir", outcome="invalid", reason=None,
-                 engine=engine, now=NOW, sender=None)  # fmt: skip
+    keep_message(
+        "y" * (2 * 1024 * 1024),
+        format="fhir",
+        outcome="invalid",
+        reason=None,
+        engine=engine,
+        now=NOW,
+        sender=None,
+    )
     assert "wal_alarm" in Housekeeping().run(engine, NOW)
     reader.close()
     engine.dispose()
@@ -157,8 +190,15 @@ def test_received_messages_are_purged_after_the_retention(
     engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for age in (1, 89, 91, 400):
-        keep_message(f"m{age}", format="fhir", outcome="accepted", reason=None, engine=engine,
-                     now=NOW - timedelta(days=age), sender="ward-a")  # fmt: skip
+        keep_message(
+            f"m{age}",
+            format="fhir",
+            outcome="accepted",
+            reason=None,
+            engine=engine,
+            now=NOW - timedelta(days=age),
+            sender="ward-a",
+        )
     monkeypatch.delenv("IVIG_MESSAGE_RETENTION_DAYS", raising=False)
     assert purge_messages(engine, now=NOW) == 2
     monkeypatch.setenv("IVIG_MESSAGE_RETENTION_DAYS", "30")
@@ -184,8 +224,15 @@ def test_the_dispatch_job_purges_old_messages(
     assert runner.invoke(app, ["db", "upgrade", "--url", url]).exit_code == 0
     now = datetime.now(UTC)
     for age in (1, 200):
-        keep_message(f"m{age}", format="hl7v2", outcome="accepted", reason=None, engine=engine,
-                     now=now - timedelta(days=age), sender=None)  # fmt: skip
+        keep_message(
+            f"m{age}",
+            format="hl7v2",
+            outcome="accepted",
+            reason=None,
+            engine=engine,
+            now=now - timedelta(days=age),
+            sender=None,
+        )
     monkeypatch.setattr(jobs, "RUNTIME", jobs.Runtime(database_url=url))
     monkeypatch.setattr(housekeeping, "HOUSEKEEPING", housekeeping.Housekeeping())
     monkeypatch.setattr(jobs, "HOUSEKEEPING", housekeeping.HOUSEKEEPING)

@@ -30,20 +30,34 @@ def _script(ward: Ward) -> list[tuple[datetime, str | dict[str, Any]]]:
 
     def infusion(day: int) -> dict[str, Any]:
         return {
-            "type": "infusion.administered", "course_id": ward.course_id,
+            "type": "infusion.administered",
+            "course_id": ward.course_id,
             "key": f"{ward.course_id}:d{day}",
             "occurred_at": ward.local(cycle["planned_dates"][day - 1]).isoformat(),
-            "data": {"cycle": cycle["number"], "day": day, "dose_g": cycle["doses_g"][day - 1],
-                     "product": cycle["product"], "lot_numbers": [f"L{day}"]},
-        }  # fmt: skip
+            "data": {
+                "cycle": cycle["number"],
+                "day": day,
+                "dose_g": cycle["doses_g"][day - 1],
+                "product": cycle["product"],
+                "lot_numbers": [f"L{day}"],
+            },
+        }
 
     last = ward.local(cycle["planned_dates"][-1], 18)
     days = len(cycle["planned_dates"])
-    relapse = {"type": "relapse.reported", "course_id": ward.course_id,
-               "key": f"{ward.course_id}:relapse", "occurred_at": last.isoformat()}  # fmt: skip
-    weight = {"type": "observation.recorded", "course_id": ward.course_id,
-              "key": f"{ward.course_id}:w", "occurred_at": last.isoformat(),
-              "data": {"weight_kg": 64}}  # fmt: skip
+    relapse = {
+        "type": "relapse.reported",
+        "course_id": ward.course_id,
+        "key": f"{ward.course_id}:relapse",
+        "occurred_at": last.isoformat(),
+    }
+    weight = {
+        "type": "observation.recorded",
+        "course_id": ward.course_id,
+        "key": f"{ward.course_id}:w",
+        "occurred_at": last.isoformat(),
+        "data": {"weight_kg": 64},
+    }
     unknown = {**weight, "course_id": "no-such-course", "key": f"{ward.course_id}:u"}
     script: list[tuple[datetime, str | dict[str, Any]]] = [(last, infusion(1)), (last, infusion(1))]
     script += [(last, '{"type": "infusion.administered", '), (last, unknown), (last, relapse)]
@@ -76,8 +90,10 @@ def test_a_batch_stores_and_answers_what_one_by_one_delivery_would(engine: Engin
     script = _script(batched)
     together = receive_events(
         [Delivery(raw) for _, raw in script],
-        engine=engine, rulebook=RULEBOOK, now=script[-1][0] + timedelta(minutes=5),
-    )  # fmt: skip
+        engine=engine,
+        rulebook=RULEBOOK,
+        now=script[-1][0] + timedelta(minutes=5),
+    )
     assert [_plain(a, batched) for a in together] == [_plain(a, one_by_one) for a in singles]
     statuses = [a.status for a in together]
     assert statuses[:5] == ["applied", "duplicate", "invalid", "unknown_course", "refused"]
@@ -101,18 +117,34 @@ def test_an_event_that_cannot_be_stored_does_not_hold_back_the_batch(engine: Eng
             text("CREATE UNIQUE INDEX test_one_kind ON work_items (course_id, kind)")
         )
     with Session(engine) as session:
-        session.add(WorkItemRow(key="conflicting", course_id=second.course_id, role="physician",
-                                kind="physician_decision", title="placed by the test",
-                                status=WorkItemStatus.OPEN, created_at=Ward.clock()))  # fmt: skip
+        session.add(
+            WorkItemRow(
+                key="conflicting",
+                course_id=second.course_id,
+                role="physician",
+                kind="physician_decision",
+                title="placed by the test",
+                status=WorkItemStatus.OPEN,
+                created_at=Ward.clock(),
+            )
+        )
         session.commit()
     at = first.local(cycles[0]["planned_dates"][0], 15)
-    severe = {"type": "adverse_event.reported", "key": "ae", "occurred_at": at.isoformat(),
-              "data": {"severity": "severe", "description": "haemolysis"}}  # fmt: skip
+    severe = {
+        "type": "adverse_event.reported",
+        "key": "ae",
+        "occurred_at": at.isoformat(),
+        "data": {"severity": "severe", "description": "haemolysis"},
+    }
     outcomes = receive_each(
-        [Delivery({**severe, "course_id": second.course_id}),
-         Delivery({**severe, "course_id": first.course_id, "key": "ae-first"})],
-        engine=engine, rulebook=RULEBOOK, now=at,
-    )  # fmt: skip
+        [
+            Delivery({**severe, "course_id": second.course_id}),
+            Delivery({**severe, "course_id": first.course_id, "key": "ae-first"}),
+        ],
+        engine=engine,
+        rulebook=RULEBOOK,
+        now=at,
+    )
     assert isinstance(outcomes[0], ConcurrentWriters)
     assert isinstance(outcomes[1], EventAnswer)
     assert (outcomes[1].status, outcomes[1].state) == ("applied", "on_hold")

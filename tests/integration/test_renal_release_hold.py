@@ -26,9 +26,14 @@ DAY_ONE = date(2026, 1, 19)
 def _ward(engine: Engine, egfr: float | None, options: DoseOptions | None = None) -> Ward:
     opened = datetime.combine(DAY_ONE - timedelta(days=14), time(9), UTC)
     command = StartCourse(
-        patient_ref="PSN-9", indication="pemphigus-vulgaris", start_date=DAY_ONE,
-        weight_kg=70, egfr=egfr, course_id="renal-1", dose_options=options or DoseOptions(),
-    )  # fmt: skip
+        patient_ref="PSN-9",
+        indication="pemphigus-vulgaris",
+        start_date=DAY_ONE,
+        weight_kg=70,
+        egfr=egfr,
+        course_id="renal-1",
+        dose_options=options or DoseOptions(),
+    )
     course = start_course(command, engine=engine, rulebook=RULEBOOK, now=opened)
     return Ward(engine, course.course_id, RULEBOOK.centres.centre(course.centre).zone)
 
@@ -63,8 +68,11 @@ def test_a_cycle_below_egfr_30_waits_for_a_physician(engine: Engine) -> None:
     ward.tick(morning + timedelta(hours=3))
     assert ward.cycle()["status"] == "planned"
 
-    refused = ward.send("cycle.release_confirmed", {"cycle": 1, "reason": "dialysis planned"},
-                        morning + timedelta(hours=1))  # fmt: skip
+    refused = ward.send(
+        "cycle.release_confirmed",
+        {"cycle": 1, "reason": "dialysis planned"},
+        morning + timedelta(hours=1),
+    )
     assert refused.status == "refused"  # no actor: who confirms must be known
     answer = _confirm(ward, morning + timedelta(hours=2))
     assert answer.status == "applied", answer
@@ -73,16 +81,23 @@ def test_a_cycle_below_egfr_30_waits_for_a_physician(engine: Engine) -> None:
     assert cycle["status"] == "released"
     confirmation = cycle["release_confirmation"]
     assert (confirmation["by"], confirmation["reason"], confirmation["egfr"]) == (
-        "dr-nephro", "dialysis day after, agreed", 20,
-    )  # fmt: skip
+        "dr-nephro",
+        "dialysis day after, agreed",
+        20,
+    )
     assert len(_open_tasks(engine, "prepare_product")) == 1
     ward.assert_consistent()
 
 
 def _confirm(ward: Ward, at: datetime) -> Any:
-    event = {"type": "cycle.release_confirmed", "course_id": ward.course_id, "key": "confirm-1",
-             "occurred_at": at.isoformat(), "actor": "dr-nephro",
-             "data": {"cycle": 1, "reason": "dialysis day after, agreed"}}  # fmt: skip
+    event = {
+        "type": "cycle.release_confirmed",
+        "course_id": ward.course_id,
+        "key": "confirm-1",
+        "occurred_at": at.isoformat(),
+        "actor": "dr-nephro",
+        "data": {"cycle": 1, "reason": "dialysis day after, agreed"},
+    }
     return receive_event(event, engine=ward.engine, rulebook=RULEBOOK, now=at)
 
 

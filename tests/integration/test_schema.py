@@ -40,19 +40,32 @@ def add_course(engine: Engine, *, next_due_at: datetime | None = None) -> str:
     course_id = str(uuid.uuid4())
     with Session(engine) as session:
         patient = Patient(ref=f"PSN-{uuid.uuid4().hex[:8]}", created_at=NOW)
-        session.add(CentreRow(slug=f"c-{course_id[:8]}", name="Ward 3", time_zone="Europe/Berlin",
-                              country="DE"))
+        session.add(
+            CentreRow(
+                slug=f"c-{course_id[:8]}", name="Ward 3", time_zone="Europe/Berlin", country="DE"
+            )
+        )
         session.add(patient)
         session.flush()
         assert patient.id is not None
-        session.add(CourseRow(
-            id=course_id, patient_id=patient.id, centre_slug=f"c-{course_id[:8]}",
-            indication="dermatomyositis", guideline_version="2024.1",
-            state=CourseState.INITIATION, interval_weeks=4, weight_kg=70.0,
-            dose_options={"dosing_weight": "actual", "product": "privigen"},
-            next_due_at=next_due_at, created_at=NOW, updated_at=NOW,
-            measured_at=NOW, started_at=NOW,
-        ))
+        session.add(
+            CourseRow(
+                id=course_id,
+                patient_id=patient.id,
+                centre_slug=f"c-{course_id[:8]}",
+                indication="dermatomyositis",
+                guideline_version="2024.1",
+                state=CourseState.INITIATION,
+                interval_weeks=4,
+                weight_kg=70.0,
+                dose_options={"dosing_weight": "actual", "product": "privigen"},
+                next_due_at=next_due_at,
+                created_at=NOW,
+                updated_at=NOW,
+                measured_at=NOW,
+                started_at=NOW,
+            )
+        )
         session.commit()
     return course_id
 
@@ -127,9 +140,11 @@ def test_the_due_index_query_compares_instants_not_text(engine: Engine) -> None:
     add_course(engine)
     cutoff = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
     with Session(engine) as session:
-        rows = session.execute(
-            select(col(CourseRow.id)).where(col(CourseRow.next_due_at) <= cutoff)
-        ).scalars().all()
+        rows = (
+            session.execute(select(col(CourseRow.id)).where(col(CourseRow.next_due_at) <= cutoff))
+            .scalars()
+            .all()
+        )
     assert rows == [due]
 
 
@@ -168,11 +183,22 @@ def test_json_columns_round_trip(engine: Engine) -> None:
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with Session(engine) as session:
-        session.add(CourseRow(
-            id=str(uuid.uuid4()), patient_id=999, centre_slug="nowhere", indication="x",
-            guideline_version="1", state=CourseState.ACTIVE, interval_weeks=4,
-            weight_kg=70.0, created_at=NOW, updated_at=NOW, measured_at=NOW, started_at=NOW,
-        ))
+        session.add(
+            CourseRow(
+                id=str(uuid.uuid4()),
+                patient_id=999,
+                centre_slug="nowhere",
+                indication="x",
+                guideline_version="1",
+                state=CourseState.ACTIVE,
+                interval_weeks=4,
+                weight_kg=70.0,
+                created_at=NOW,
+                updated_at=NOW,
+                measured_at=NOW,
+                started_at=NOW,
+            )
+        )
         with pytest.raises(IntegrityError):
             session.commit()
 
@@ -210,10 +236,18 @@ def test_the_second_of_two_writers_fails_and_writes_nothing(
         first.commit()
 
         theirs.state = CourseState.ON_HOLD
-        second.add(TransitionLogRow(
-            course_id=course_id, seq=1, from_state=CourseState.INITIATION,
-            to_state=CourseState.ON_HOLD, trigger="course.held", at=NOW, rule="held", step=1,
-        ))
+        second.add(
+            TransitionLogRow(
+                course_id=course_id,
+                seq=1,
+                from_state=CourseState.INITIATION,
+                to_state=CourseState.ON_HOLD,
+                trigger="course.held",
+                at=NOW,
+                rule="held",
+                step=1,
+            )
+        )
         # PostgreSQL and a fresh SQLite transaction see version 2 and update no row;
         # a SQLite reader whose snapshot predates the commit may not write at all.
         expected: type[Exception] = (
@@ -264,9 +298,14 @@ def test_a_cycle_keeps_its_calendar_dates_and_a_number_once(engine: Engine) -> N
 
     def cycle() -> CycleRow:
         return CycleRow(
-            course_id=course_id, number=1, series=1, number_in_series=1,
-            planned_start=date(2025, 3, 3), planned_days=["2025-03-03", "2025-03-04"],
-            plan={"day_doses_g": [70.0, 70.0]}, status=CycleStatus.PLANNED,
+            course_id=course_id,
+            number=1,
+            series=1,
+            number_in_series=1,
+            planned_start=date(2025, 3, 3),
+            planned_days=["2025-03-03", "2025-03-04"],
+            plan={"day_doses_g": [70.0, 70.0]},
+            status=CycleStatus.PLANNED,
         )
 
     with Session(engine) as session:
@@ -275,7 +314,9 @@ def test_a_cycle_keeps_its_calendar_dates_and_a_number_once(engine: Engine) -> N
     with Session(engine) as session:
         stored = session.execute(select(CycleRow)).scalars().one()
         assert (stored.planned_start, stored.planned_days, stored.plan) == (
-            date(2025, 3, 3), ["2025-03-03", "2025-03-04"], {"day_doses_g": [70.0, 70.0]}
+            date(2025, 3, 3),
+            ["2025-03-03", "2025-03-04"],
+            {"day_doses_g": [70.0, 70.0]},
         )
         session.add(cycle())
         with pytest.raises(IntegrityError):

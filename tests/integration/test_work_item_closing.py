@@ -53,10 +53,14 @@ def test_a_task_a_person_closed_first_keeps_their_record(engine: Engine) -> None
     task = _review_task(engine, ward.course_id)
     assert task.id is not None
     by_hand = datetime(2026, 6, 30, 9, tzinfo=ZoneInfo("UTC"))
-    close_task(task.id, outcome="done", by="nurse-k", reason="seen in clinic",
-               engine=engine, now=by_hand)
+    close_task(
+        task.id, outcome="done", by="nurse-k", reason="seen in clinic", engine=engine, now=by_hand
+    )
     ward.send("response.assessed", {"outcome": "good"}, ward.local(date(2026, 7, 1)))
     task = _review_task(engine, ward.course_id)
     assert (task.status.value, task.closed_by, task.close_reason, task.closed_at) == (
-        "done", "nurse-k", "seen in clinic", by_hand,
+        "done",
+        "nurse-k",
+        "seen in clinic",
+        by_hand,
     )

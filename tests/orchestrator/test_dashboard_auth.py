@@ -23,10 +23,18 @@ from ivig_workflow.service.rulebook import load_rulebook
 from tests.orchestrator.test_serve import IVIG, free_port, wait_until
 
 
-@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.0.0.2", True),
-                                                 ("::1", True), ("localhost", True),
-                                                 ("0.0.0.0", False), ("10.1.2.3", False),
-                                                 ("dashboard.example", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+        ("dashboard.example", False),
+    ],
+)
 def test_loopback_is_told_from_the_rest(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
@@ -66,23 +74,48 @@ def test_serve_with_a_dashboard_beyond_loopback_demands_basic_auth(tmp_path: Pat
     schedules = tmp_path / "schedules.yaml"
     schedules.write_text("sweep: {every_seconds: 2}\ndispatch: {every_seconds: 60}\n")
     engine = ensure_schema(f"sqlite:///{state / 'ivig.sqlite3'}")
-    start_course(StartCourse(patient_ref="DEMO-0001", indication="dermatomyositis",
-                             start_date=date.today() + timedelta(days=2), weight_kg=70),
-                 engine=engine, rulebook=load_rulebook(), now=datetime.now(UTC))  # fmt: skip
+    start_course(
+        StartCourse(
+            patient_ref="DEMO-0001",
+            indication="dermatomyositis",
+            start_date=date.today() + timedelta(days=2),
+            weight_kg=70,
+        ),
+        engine=engine,
+        rulebook=load_rulebook(),
+        now=datetime.now(UTC),
+    )
     engine.dispose()
     env = {**os.environ, "IVIG_STATE_DIR": str(state), "IVIG_SCHEDULES_FILE": str(schedules)}
-    for variable in ("IVIG_DATABASE_URL", "PREFECT_API_URL", "IVIG_DASHBOARD_AUTH",
-                     "PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING"):  # fmt: skip
+    for variable in (
+        "IVIG_DATABASE_URL",
+        "PREFECT_API_URL",
+        "IVIG_DASHBOARD_AUTH",
+        "PREFECT_API_AUTH_STRING",
+        "PREFECT_SERVER_API_AUTH_STRING",
+    ):
         env.pop(variable, None)
     process = subprocess.Popen(
-        [IVIG, "serve", "--port", str(port), "--dashboard-host", "0.0.0.0",
-         "--dashboard-port", str(dashboard_port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            IVIG,
+            "serve",
+            "--port",
+            str(port),
+            "--dashboard-host",
+            "0.0.0.0",
+            "--dashboard-port",
+            str(dashboard_port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     api = f"http://127.0.0.1:{dashboard_port}/api"  # traffic to loopback only
     try:
-        wait_until(lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200,
-                   timeout=180)  # fmt: skip
+        wait_until(
+            lambda: httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200, timeout=180
+        )
         credentials = (state / "prefect" / "dashboard-auth").read_text().strip()
         assert _prefect_server_environ(dashboard_port)["PREFECT_SERVER_API_AUTH_STRING"] == (
             credentials
@@ -96,9 +129,14 @@ def test_serve_with_a_dashboard_beyond_loopback_demands_basic_auth(tmp_path: Pat
         allowed = httpx.post(f"{api}/flow_runs/filter", json={}, headers={"Authorization": basic})
         assert allowed.status_code == 200, allowed.text
         # The clock's own flow runs get through: the sweep of the due course is recorded.
-        wait_until(lambda: bool(httpx.post(f"{api}/flow_runs/filter", json={},
-                                           headers={"Authorization": basic}).json()),
-                   timeout=60)  # fmt: skip
+        wait_until(
+            lambda: bool(
+                httpx.post(
+                    f"{api}/flow_runs/filter", json={}, headers={"Authorization": basic}
+                ).json()
+            ),
+            timeout=60,
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)

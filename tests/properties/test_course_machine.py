@@ -89,8 +89,10 @@ class CourseMachine(RuleBasedStateMachine):
         self._infuse(data, cycle.number, day, cycle.day_doses_g[day - 1])
 
     @precondition(
-        lambda self: self.course.state in RELEASING_STATES
-        and any(c.status in ("planned", "released", "in_progress") for c in self.course.cycles)
+        lambda self: (
+            self.course.state in RELEASING_STATES
+            and any(c.status in ("planned", "released", "in_progress") for c in self.course.cycles)
+        )
     )
     @rule(data=st.data())
     def give_the_next_cycle(self, data: st.DataObject) -> None:
@@ -107,8 +109,14 @@ class CourseMachine(RuleBasedStateMachine):
 
     @rule(cycle=st.integers(1, 16), day=st.integers(1, 4))
     def infuse_any(self, cycle: int, day: int) -> None:
-        self._send("infusion.administered", cycle=cycle, day=day, dose_g=40,
-                   product="privigen", lot_numbers=["L1"])
+        self._send(
+            "infusion.administered",
+            cycle=cycle,
+            day=day,
+            dose_g=40,
+            product="privigen",
+            lot_numbers=["L1"],
+        )
 
     @rule(data=st.data())
     def infuse_the_next_cycle_early(self, data: st.DataObject) -> None:
@@ -121,13 +129,20 @@ class CourseMachine(RuleBasedStateMachine):
             self._infuse(data, cycle.number, 1, cycle.day_doses_g[0])
             early = self.course_rules.local_date(self.now) < cycle.planned_start - timedelta(days=3)
             if self.course is not before and early:
-                assert "early_cycle" in {d.kind for d in self.course.cycles[cycle.number - 1]
-                                         .deviations}  # fmt: skip
+                assert "early_cycle" in {
+                    d.kind for d in self.course.cycles[cycle.number - 1].deviations
+                }
 
     @rule(data=st.data())
     def acknowledge(self, data: st.DataObject) -> None:
-        open_ = sorted({(d.cycle, d.kind) for c in self.course.cycles for d in c.deviations
-                        if not d.acknowledged})  # fmt: skip
+        open_ = sorted(
+            {
+                (d.cycle, d.kind)
+                for c in self.course.cycles
+                for d in c.deviations
+                if not d.acknowledged
+            }
+        )
         cycle, kind = data.draw(st.sampled_from(open_ or [(1, DEVIATION_KINDS[0])]))
         before = self.course
         self._send("deviation.acknowledged", cycle=cycle, kind=kind, reason="seen")
@@ -138,8 +153,12 @@ class CourseMachine(RuleBasedStateMachine):
     def from_a_clock_ahead(self, minutes: int) -> None:
         """A ward system whose clock runs ahead of ours by `minutes`."""
         self.counter += 1
-        event = ward_event("observation.recorded", self.now + timedelta(minutes=minutes),
-                           f"k-{self.counter}", weight_kg=70)  # fmt: skip
+        event = ward_event(
+            "observation.recorded",
+            self.now + timedelta(minutes=minutes),
+            f"k-{self.counter}",
+            weight_kg=70,
+        )
         self.sent[event.key] = event
         before = self.course
         decision = decide(self.course, event, self.now, rules=self.course_rules)
@@ -179,9 +198,15 @@ class CourseMachine(RuleBasedStateMachine):
         self.counter += 1
         key = f"k-{self.counter}"
         event = parse_ward_event(
-            {"type": "cycle.release_confirmed", "course_id": "c-1", "key": key,
-             "occurred_at": self.now, "actor": actor, "data": {"cycle": cycle, "reason": "ok"}}
-        )  # fmt: skip
+            {
+                "type": "cycle.release_confirmed",
+                "course_id": "c-1",
+                "key": key,
+                "occurred_at": self.now,
+                "actor": actor,
+                "data": {"cycle": cycle, "reason": "ok"},
+            }
+        )
         self.sent[key] = event
         before = self.course
         self._record(event, before, decide(self.course, event, self.now, rules=self.course_rules))
@@ -232,8 +257,14 @@ class CourseMachine(RuleBasedStateMachine):
     # --- checks --------------------------------------------------------------
     def _infuse(self, data: st.DataObject, cycle: int, day: int, planned: float) -> None:
         dose = round(planned * data.draw(DOSE_FACTORS, label="dose factor"), 2)
-        self._send("infusion.administered", cycle=cycle, day=day, dose_g=dose,
-                   product=data.draw(PRODUCTS, label="product"), lot_numbers=["L1"])
+        self._send(
+            "infusion.administered",
+            cycle=cycle,
+            day=day,
+            dose_g=dose,
+            product=data.draw(PRODUCTS, label="product"),
+            lot_numbers=["L1"],
+        )
 
     def _send(self, type_: str, actor: str | None = None, **data: Any) -> None:
         self.counter += 1
@@ -266,8 +297,11 @@ class CourseMachine(RuleBasedStateMachine):
         if decision.status == "applied":
             kept = [d for c in decision.course.cycles for d in c.deviations]
             assert set(decision.deviations) <= set(kept)
-            raised = {(w.data["cycle"], w.data["day"], w.data["kind"]) for w in
-                      decision.work_items if w.kind == "review_deviation" and w.role == "physician"}
+            raised = {
+                (w.data["cycle"], w.data["day"], w.data["kind"])
+                for w in decision.work_items
+                if w.kind == "review_deviation" and w.role == "physician"
+            }
             assert raised == {(d.cycle, d.day, d.kind) for d in decision.deviations}
             if isinstance(event, InfusionAdministered):
                 cycle = decision.course.cycles[event.data.cycle - 1]
@@ -281,9 +315,12 @@ class CourseMachine(RuleBasedStateMachine):
         """Every step's guard predicate (guards.py) holds for the course before and after."""
         for t in decision.transitions:
             context = GuardContext(
-                before=before, after=decision.course,
-                event=None if t.trigger == "tick" else event, at=t.at, rules=self.course_rules,
-            )  # fmt: skip
+                before=before,
+                after=decision.course,
+                event=None if t.trigger == "tick" else event,
+                at=t.at,
+                rules=self.course_rules,
+            )
             assert GUARDS[t.guard].holds(context), (t.guard, t.rule)
 
     def _check(self, event: WardEvent | None, decision: Decision) -> None:
@@ -326,7 +363,7 @@ class CourseMachine(RuleBasedStateMachine):
     def continued_in_series(self) -> int:
         rules = [t.rule for t in self.transitions]
         starts = [i for i, rule in enumerate(rules) if rule == "relapse.new_series"]
-        return rules[(starts[-1] if starts else 0):].count("long_term.continued")
+        return rules[(starts[-1] if starts else 0) :].count("long_term.continued")
 
     @invariant()
     def at_most_one_cycle_pending(self) -> None:

@@ -25,7 +25,12 @@ from ivig_workflow.service.unit_of_work import reading
 from tests.integration.course_driver import RULEBOOK, Ward, row_counts
 
 BLOCKED = {
-    "response_review", "long_term_decision", "washout", "on_hold", "completed", "discontinued",
+    "response_review",
+    "long_term_decision",
+    "washout",
+    "on_hold",
+    "completed",
+    "discontinued",
 }
 INDICATIONS = ["dermatomyositis", "pemphigus-vulgaris", "toxic-epidermal-necrolysis"]
 
@@ -53,7 +58,8 @@ def _machine(engine: Engine) -> type[RuleBasedStateMachine]:
                     self.ward.send(
                         "long_term.decided",
                         {"decision": "continue", "justification": "no other option"},
-                        self._after(view), actor="dr-p",
+                        self._after(view),
+                        actor="dr-p",
                     )
             if head_start:
                 self.now = self._after(self.ward.view())

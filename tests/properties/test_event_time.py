@@ -29,9 +29,23 @@ START = date(2025, 1, 6)
 # What the ward may do next; the infusion moves pick the next day of the open cycle.
 MOVES = st.sampled_from(
     ["infuse"] * 8
-    + ["infuse_early", "infuse_late", "infuse_other_product", "infuse_more", "acknowledge",
-       "good", "partial", "worse", "observe", "hold", "resume", "mild", "relapse", "wait"]
-)  # fmt: skip
+    + [
+        "infuse_early",
+        "infuse_late",
+        "infuse_other_product",
+        "infuse_more",
+        "acknowledge",
+        "good",
+        "partial",
+        "worse",
+        "observe",
+        "hold",
+        "resume",
+        "mild",
+        "relapse",
+        "wait",
+    ]
+)
 
 
 class Run:
@@ -71,8 +85,13 @@ def _event(
             at = max(at, local(on, 10))
             dose = cycle.day_doses_g[day - 1] * (1.3 if move == "infuse_more" else 1)
             product = "octagam-10" if move == "infuse_other_product" else "privigen"
-            data = {"cycle": cycle.number, "day": day, "dose_g": round(dose, 2),
-                    "product": product, "lot_numbers": ["L1"]}  # fmt: skip
+            data = {
+                "cycle": cycle.number,
+                "day": day,
+                "dose_g": round(dose, 2),
+                "product": product,
+                "lot_numbers": ["L1"],
+            }
             return "infusion.administered", at, data
         move = "wait"
     match move:

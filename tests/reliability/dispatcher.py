@@ -28,8 +28,11 @@ def main() -> None:
     while True:
         dispatch_due(datetime.now(UTC) + skew, engine=engine, router=router, limit=5)
         with reading(engine) as session:
-            left = session.scalar(select(func.count()).select_from(OutboxRow).where(
-                col(OutboxRow.status) != OutboxStatus.DELIVERED))  # fmt: skip
+            left = session.scalar(
+                select(func.count())
+                .select_from(OutboxRow)
+                .where(col(OutboxRow.status) != OutboxStatus.DELIVERED)
+            )
         if not left:
             return
 

@@ -54,9 +54,11 @@ class Figures:
     differences: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        return (f"kills {self.kills}  events {self.events}  lost {self.lost}  doubled "
-                f"{self.doubled}  differing rows {self.differing}  retries {self.retries}  "
-                f"wall {self.wall_s:.1f} s")  # fmt: skip
+        return (
+            f"kills {self.kills}  events {self.events}  lost {self.lost}  doubled "
+            f"{self.doubled}  differing rows {self.differing}  retries {self.retries}  "
+            f"wall {self.wall_s:.1f} s"
+        )
 
 
 def prepare(state: Path, courses: int) -> list[str]:
@@ -65,11 +67,19 @@ def prepare(state: Path, courses: int) -> list[str]:
     engine = ensure_schema(f"sqlite:///{state / 'ivig.sqlite3'}")
     rulebook = load_rulebook()
     ids = [
-        start_course(StartCourse(patient_ref=f"PSN-{n:04d}", indication="dermatomyositis",
-                                 start_date=date(2026, 3, 2), weight_kg=70),
-                     engine=engine, rulebook=rulebook, now=BASE).course_id
+        start_course(
+            StartCourse(
+                patient_ref=f"PSN-{n:04d}",
+                indication="dermatomyositis",
+                start_date=date(2026, 3, 2),
+                weight_kg=70,
+            ),
+            engine=engine,
+            rulebook=rulebook,
+            now=BASE,
+        ).course_id
         for n in range(courses)
-    ]  # fmt: skip
+    ]
     engine.dispose()
     return ids
 
@@ -77,12 +87,18 @@ def prepare(state: Path, courses: int) -> list[str]:
 def events(course_ids: list[str], per_course: int) -> list[list[dict[str, Any]]]:
     """Per course, in order: weights measured a minute apart (each one applies)."""
     return [
-        [{"type": "observation.recorded", "course_id": course_id, "key": f"rel-{n}-{i}",
-          "occurred_at": (BASE + timedelta(minutes=i)).isoformat(),
-          "data": {"weight_kg": round(60 + n * 0.5 + i * 0.1, 1)}}
-         for i in range(per_course)]
+        [
+            {
+                "type": "observation.recorded",
+                "course_id": course_id,
+                "key": f"rel-{n}-{i}",
+                "occurred_at": (BASE + timedelta(minutes=i)).isoformat(),
+                "data": {"weight_kg": round(60 + n * 0.5 + i * 0.1, 1)},
+            }
+            for i in range(per_course)
+        ]
         for n, course_id in enumerate(course_ids)
-    ]  # fmt: skip
+    ]
 
 
 class Server:
@@ -92,16 +108,22 @@ class Server:
         self.state, self.port = state, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
-        self.env = {**os.environ, "IVIG_STATE_DIR": str(state),
-                    "IVIG_API_TOKENS": f"reliability:{TOKEN}"}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "IVIG_STATE_DIR": str(state),
+            "IVIG_API_TOKENS": f"reliability:{TOKEN}",
+        }
         self.env.pop("IVIG_DATABASE_URL", None)
 
     def start(self) -> None:
         log = (self.state / "api.log").open("ab")
         self.process = subprocess.Popen(
-            [IVIG, "api", "--port", str(self.port)], env=self.env, stdout=log,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [IVIG, "api", "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -150,8 +172,9 @@ class Sender:
             time.sleep(0.05)  # the server is restarting: the same key again shortly
 
 
-def run(state: Path, *, courses: int, per_course: int, kills: int, senders: int = 4,
-        seed: int = 12) -> tuple[Figures, dict[str, Any]]:  # fmt: skip
+def run(
+    state: Path, *, courses: int, per_course: int, kills: int, senders: int = 4, seed: int = 12
+) -> tuple[Figures, dict[str, Any]]:
     state.mkdir(parents=True, exist_ok=True)
     course_events = events(prepare(state, courses), per_course)
     server = Server(state)
@@ -186,23 +209,32 @@ def snapshot(state: Path) -> dict[str, Any]:
     """What the database holds, keyed so that two runs compare: courses by patient."""
     engine = make_engine(f"sqlite:///{state / 'ivig.sqlite3'}")
     with engine.connect() as connection:
+
         def rows(sql: str) -> list[tuple[Any, ...]]:
             return sorted(tuple(r) for r in connection.execute(text(sql)))
 
         shot = {
-            "courses": rows("SELECT p.ref, c.state, c.weight_kg, c.version, c.series, "
-                            "c.cycles_completed FROM courses c JOIN patients p "
-                            "ON p.id = c.patient_id"),
-            "cycles": rows("SELECT p.ref, y.number, y.status, y.plan FROM cycles y JOIN "
-                           "courses c ON c.id = y.course_id JOIN patients p "
-                           "ON p.id = c.patient_id"),
-            "infusion_days": rows("SELECT y.number, d.day, d.dose_g, d.event_key FROM "
-                                  "infusion_days d JOIN cycles y ON y.id = d.cycle_id"),
+            "courses": rows(
+                "SELECT p.ref, c.state, c.weight_kg, c.version, c.series, "
+                "c.cycles_completed FROM courses c JOIN patients p "
+                "ON p.id = c.patient_id"
+            ),
+            "cycles": rows(
+                "SELECT p.ref, y.number, y.status, y.plan FROM cycles y JOIN "
+                "courses c ON c.id = y.course_id JOIN patients p "
+                "ON p.id = c.patient_id"
+            ),
+            "infusion_days": rows(
+                "SELECT y.number, d.day, d.dose_g, d.event_key FROM "
+                "infusion_days d JOIN cycles y ON y.id = d.cycle_id"
+            ),
             "inbox": rows("SELECT key, status, type, state_after, reason FROM inbox"),
-            "transitions": rows("SELECT p.ref, t.seq, t.to_state, t.trigger, t.event_key "
-                                "FROM transition_log t JOIN courses c ON c.id = t.course_id "
-                                "JOIN patients p ON p.id = c.patient_id"),
-        }  # fmt: skip
+            "transitions": rows(
+                "SELECT p.ref, t.seq, t.to_state, t.trigger, t.event_key "
+                "FROM transition_log t JOIN courses c ON c.id = t.course_id "
+                "JOIN patients p ON p.id = c.patient_id"
+            ),
+        }
     engine.dispose()
     return shot
 
@@ -226,10 +258,12 @@ def main() -> None:
     kills = int(os.environ.get("SOAK_KILLS", "300"))
     courses, per_course = int(os.environ.get("SOAK_COURSES", "40")), kills // 4 + 10
     with tempfile.TemporaryDirectory(prefix="ivig-soak-") as folder:
-        _, reference = run(Path(folder) / "reference", courses=courses, per_course=per_course,
-                           kills=0)  # fmt: skip
-        figures, killed = run(Path(folder) / "killed", courses=courses, per_course=per_course,
-                              kills=kills)  # fmt: skip
+        _, reference = run(
+            Path(folder) / "reference", courses=courses, per_course=per_course, kills=0
+        )
+        figures, killed = run(
+            Path(folder) / "killed", courses=courses, per_course=per_course, kills=kills
+        )
         compare(figures, reference, killed)
     print(figures.line())
     for difference in figures.differences:

@@ -23,5 +23,7 @@ def test_killing_the_api_loses_and_doubles_nothing(tmp_path: Path) -> None:
     assert figures.kills == KILLS, figures.line()  # the server really was killed, each time
     assert figures.retries > 0, figures.line()  # and senders really had to retry
     assert (figures.lost, figures.doubled, figures.differing) == (0, 0, 0), (
-        figures.line(), figures.differences)
+        figures.line(),
+        figures.differences,
+    )
     assert len(reference["inbox"]) == 12 * per_course

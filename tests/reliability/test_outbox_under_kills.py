@@ -44,9 +44,17 @@ def test_killing_the_dispatcher_delivers_each_notification_once_per_sink(tmp_pat
     now = datetime.now(UTC)
     with UnitOfWork(engine) as uow:
         for n in range(MESSAGES):
-            uow.session.add(OutboxRow(key=f"note-{n}", role="operator", subject=f"note {n}",
-                                      body="check the course", created_at=now,
-                                      status=OutboxStatus.PENDING, next_attempt_at=now))
+            uow.session.add(
+                OutboxRow(
+                    key=f"note-{n}",
+                    role="operator",
+                    subject=f"note {n}",
+                    body="check the course",
+                    created_at=now,
+                    status=OutboxStatus.PENDING,
+                    next_attempt_at=now,
+                )
+            )
         uow.commit()
     engine.dispose()
     chance, kills, restarts = random.Random(7), 0, 0
@@ -55,17 +63,26 @@ def test_killing_the_dispatcher_delivers_each_notification_once_per_sink(tmp_pat
             "sinks:\n"
             "  file: {type: jsonl, path: notifications.jsonl, idempotent: true}\n"
             f"  hook: {{type: webhook, url: '{receiver.url}', secret_env: SOAK_SECRET}}\n"
-            "routes:\n" + "".join(f"  {role}: [file, hook]\n" for role in
-                                  ("infusion_nurse", "pharmacy", "physician", "operator"))
-        )  # fmt: skip
-        env = {**os.environ, "IVIG_STATE_DIR": str(state), "IVIG_CONFIG_DIR": str(config),
-               "SOAK_SECRET": "soak-secret"}  # fmt: skip
+            "routes:\n"
+            + "".join(
+                f"  {role}: [file, hook]\n"
+                for role in ("infusion_nurse", "pharmacy", "physician", "operator")
+            )
+        )
+        env = {
+            **os.environ,
+            "IVIG_STATE_DIR": str(state),
+            "IVIG_CONFIG_DIR": str(config),
+            "SOAK_SECRET": "soak-secret",
+        }
         env.pop("IVIG_DATABASE_URL", None)
         while True:
             process = subprocess.Popen(
                 [sys.executable, "-m", "tests.reliability.dispatcher", str(restarts * 6)],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
             restarts += 1
             if kills < KILLS and _delivering(receiver, process):
                 # Killed at a random moment once it is delivering: mid-request, between

@@ -39,14 +39,23 @@ def test_a_cycle_asked_for_maundy_thursday_moves_past_easter() -> None:
     # Friday and Easter Monday; its days are now consecutive (tests/unit/test_cycle_placement.py).
     ward = Ward.start("dermatomyositis", date(2025, 4, 17))  # Maundy Thursday
     assert ward.course.cycles[0].planned_days == (
-        date(2025, 4, 22), date(2025, 4, 23), date(2025, 4, 24),
+        date(2025, 4, 22),
+        date(2025, 4, 23),
+        date(2025, 4, 24),
     )
 
 
 def test_extra_closures_and_other_countries() -> None:
     london = HolidayCalendar(
-        Centre(slug="london", name="L", time_zone="Europe/London", country="GB",
-               subdivision="ENG", chairs=2, extra_closed_dates=(date(2025, 1, 7),))
+        Centre(
+            slug="london",
+            name="L",
+            time_zone="Europe/London",
+            country="GB",
+            subdivision="ENG",
+            chairs=2,
+            extra_closed_dates=(date(2025, 1, 7),),
+        )
     )
     assert not london.is_open(date(2025, 8, 25))  # English summer bank holiday
     assert BERLIN.is_open(date(2025, 8, 25))
@@ -67,7 +76,10 @@ def test_the_shipped_centres_file_loads() -> None:
     centres = load_centres()
     main = centres.centre()
     assert (main.slug, main.time_zone, main.country, main.chairs) == (
-        "main", "Europe/Berlin", "DE", 8,
+        "main",
+        "Europe/Berlin",
+        "DE",
+        8,
     )
     assert centres.centre("london").subdivision == "ENG"
     with pytest.raises(InputError, match="unknown centre"):
@@ -77,12 +89,22 @@ def test_the_shipped_centres_file_loads() -> None:
 @pytest.mark.parametrize(
     ("body", "field_part", "rule_part"),
     [
-        ("default: main\ncentres:\n  main: {name: M, time_zone: Mars/Base, country: DE, "
-         "chairs: 1}\n", "centres.main.time_zone", "unknown time zone"),
-        ("default: main\ncentres:\n  main: {name: M, time_zone: UTC, country: DE}\n",
-         "centres.main.chairs", "required"),
-        ("default: x\ncentres:\n  main: {name: M, time_zone: UTC, country: DE, chairs: 1}\n",
-         "default", "names no centre"),
+        (
+            "default: main\ncentres:\n  main: {name: M, time_zone: Mars/Base, country: DE, "
+            "chairs: 1}\n",
+            "centres.main.time_zone",
+            "unknown time zone",
+        ),
+        (
+            "default: main\ncentres:\n  main: {name: M, time_zone: UTC, country: DE}\n",
+            "centres.main.chairs",
+            "required",
+        ),
+        (
+            "default: x\ncentres:\n  main: {name: M, time_zone: UTC, country: DE, chairs: 1}\n",
+            "default",
+            "names no centre",
+        ),
         ("default: main\ncentres: [\n", "centres.yaml", "not valid YAML"),
     ],
 )

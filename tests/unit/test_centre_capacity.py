@@ -30,12 +30,17 @@ def test_a_centre_without_a_capacity_block_gets_the_defaults(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("extra", "field_part", "rule_part"),
     [
-        (", capacity: {opening_hours: {mon: '8-18'}}", "capacity.opening_hours",
-         "HH:MM-HH:MM"),
-        (", capacity: {opening_hours: {mon: '18:00-08:00'}}", "capacity.opening_hours",
-         "close after they open"),
-        (", capacity: {opening_hours: {mon: '08:00-18:00'}}", "opening_hours.tue",
-         "no opening hours"),
+        (", capacity: {opening_hours: {mon: '8-18'}}", "capacity.opening_hours", "HH:MM-HH:MM"),
+        (
+            ", capacity: {opening_hours: {mon: '18:00-08:00'}}",
+            "capacity.opening_hours",
+            "close after they open",
+        ),
+        (
+            ", capacity: {opening_hours: {mon: '08:00-18:00'}}",
+            "opening_hours.tue",
+            "no opening hours",
+        ),
         (", capacity: {nurses: 0}", "capacity.nurses", "greater than or equal to 1"),
         (", capacity: {chairs_per_nurse: 3}", "capacity.chairs_per_nurse", "not permitted"),
     ],

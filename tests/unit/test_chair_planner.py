@@ -26,8 +26,13 @@ def demand(name: str, days: int, target: date, minutes: int = 300, *, after: int
 
 
 def problem(*demands: Demand, **changes: object) -> Problem:
-    base = Problem(start=MONDAY, end=MONDAY + timedelta(days=11), capacity=week(),
-                   demands=demands, time_limit=2.0)  # fmt: skip
+    base = Problem(
+        start=MONDAY,
+        end=MONDAY + timedelta(days=11),
+        capacity=week(),
+        demands=demands,
+        time_limit=2.0,
+    )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 

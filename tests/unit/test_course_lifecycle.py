@@ -55,12 +55,22 @@ def test_a_blistering_course_continued_long_term_runs_until_the_physician_comple
         ward.give_cycle()
     ward.send("response.assessed", local(date(2025, 6, 2)), outcome="good")
     assert ward.course.state == "long_term_decision"
-    ward.send("long_term.decided", local(date(2025, 6, 2)), actor="dr-a",
-              decision="continue", justification="recurs on withdrawal")
+    ward.send(
+        "long_term.decided",
+        local(date(2025, 6, 2)),
+        actor="dr-a",
+        decision="continue",
+        justification="recurs on withdrawal",
+    )
     for _ in range(10):
         if ward.course.state == "long_term_decision":  # after every 6 further cycles
-            ward.send("long_term.decided", local(ward.course.cycles[-1].planned_start),
-                      actor="dr-a", decision="continue", justification="still needed")
+            ward.send(
+                "long_term.decided",
+                local(ward.course.cycles[-1].planned_start),
+                actor="dr-a",
+                decision="continue",
+                justification="still needed",
+            )
         ward.give_cycle()
     assert (ward.course.state, ward.course.interval_weeks) == ("interval_extension", 6)
     assert ward.course.cycles_completed == 16

@@ -25,10 +25,16 @@ def test_the_shipped_file_loads_and_matches_the_defaults() -> None:
     ("body", "field", "rule"),
     [
         ("outpatient_window: {days_later: 60}\n", "outpatient_window.days_later", "less than"),
-        ("long_term: {washout_prompt_every_cycles: 0}\n",
-         "long_term.washout_prompt_every_cycles", "greater than"),
-        ("retreatment: {kawasaki-disease: {max_retreatments: 1}}\n",
-         "retreatment.kawasaki-disease.citation", "Field required"),
+        (
+            "long_term: {washout_prompt_every_cycles: 0}\n",
+            "long_term.washout_prompt_every_cycles",
+            "greater than",
+        ),
+        (
+            "retreatment: {kawasaki-disease: {max_retreatments: 1}}\n",
+            "retreatment.kawasaki-disease.citation",
+            "Field required",
+        ),
         ("outpatient_window: {days_before: 3}\n", "outpatient_window.days_before", "Extra"),
     ],
 )

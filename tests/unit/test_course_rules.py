@@ -100,8 +100,13 @@ def test_a_worse_assessment_in_extension_returns_to_the_initial_interval() -> No
     ward = ward_at_review("pemphigus-vulgaris")
     ward.send("response.assessed", local(date(2025, 6, 2)), outcome="good")
     # Since issue 11 pemphigus waits for the long-term decision after the review.
-    ward.send("long_term.decided", local(date(2025, 6, 2)), actor="dr-a",
-              decision="continue", justification="recurs on withdrawal")
+    ward.send(
+        "long_term.decided",
+        local(date(2025, 6, 2)),
+        actor="dr-a",
+        decision="continue",
+        justification="recurs on withdrawal",
+    )
     ward.give_cycle()
     assert ward.course.interval_weeks == 6
     ward.send("response.assessed", local(date(2025, 7, 7)), outcome="worse")

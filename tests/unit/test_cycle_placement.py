@@ -17,23 +17,56 @@ D = date.fromisoformat
 # (target, days, earliest, latest, expected start, fits, why); Berlin, window 7 / 7
 CASES = [
     ("2025-01-06", 5, "2025-01-01", None, "2025-01-06", True, "a Monday fits as it is"),
-    ("2025-01-09", 5, "2025-01-01", None, "2025-01-06", True,
-     "a Thursday would span the weekend: the Monday 3 days before is nearer than the next"),
-    ("2025-01-10", 4, "2025-01-01", None, "2025-01-07", True,
-     "Tue 7 and Mon 13 are both 3 days away: the earlier wins"),
+    (
+        "2025-01-09",
+        5,
+        "2025-01-01",
+        None,
+        "2025-01-06",
+        True,
+        "a Thursday would span the weekend: the Monday 3 days before is nearer than the next",
+    ),
+    (
+        "2025-01-10",
+        4,
+        "2025-01-01",
+        None,
+        "2025-01-07",
+        True,
+        "Tue 7 and Mon 13 are both 3 days away: the earlier wins",
+    ),
     ("2025-01-09", 5, "2025-01-09", None, "2025-01-13", True, "never before `earliest`"),
-    ("2025-01-09", 5, "2025-01-09", "2025-01-12", "2025-01-09", False,
-     "never past the interval's maximum: no date fits, the target is kept"),
-    ("2025-04-17", 3, "2025-04-17", None, "2025-04-22", True,
-     "Maundy Thursday: Good Friday and Easter Monday are closed"),
-    ("2025-12-24", 3, "2025-12-16", None, "2025-12-22", True,
-     "Christmas: Mon 22 to Christmas Eve (open in Berlin), two days earlier"),
+    (
+        "2025-01-09",
+        5,
+        "2025-01-09",
+        "2025-01-12",
+        "2025-01-09",
+        False,
+        "never past the interval's maximum: no date fits, the target is kept",
+    ),
+    (
+        "2025-04-17",
+        3,
+        "2025-04-17",
+        None,
+        "2025-04-22",
+        True,
+        "Maundy Thursday: Good Friday and Easter Monday are closed",
+    ),
+    (
+        "2025-12-24",
+        3,
+        "2025-12-16",
+        None,
+        "2025-12-22",
+        True,
+        "Christmas: Mon 22 to Christmas Eve (open in Berlin), two days earlier",
+    ),
 ]
 
 
-@pytest.mark.parametrize(
-    ("target", "count", "earliest", "latest", "start", "fits", "why"), CASES
-)
+@pytest.mark.parametrize(("target", "count", "earliest", "latest", "start", "fits", "why"), CASES)
 def test_outpatient_cycle_starts_move_to_fit_consecutive_open_days(
     target: str, count: int, earliest: str, latest: str | None, start: str, fits: bool, why: str
 ) -> None:

@@ -34,8 +34,14 @@ GAP_QUOTE = (
 
 
 def infuse(ward: Ward, on: date, cycle: int = 1, day: int = 1, **overrides: Any) -> Any:
-    data = {"cycle": cycle, "day": day, "dose_g": DOSE, "product": "privigen",
-            "lot_numbers": ["L1"], **overrides}  # fmt: skip
+    data = {
+        "cycle": cycle,
+        "day": day,
+        "dose_g": DOSE,
+        "product": "privigen",
+        "lot_numbers": ["L1"],
+        **overrides,
+    }
     return ward.send("infusion.administered", local(on), **data)
 
 
@@ -49,20 +55,40 @@ CASES = [
     ("day 1 at +20 %", lambda w: infuse(w, MONDAY, dose_g=56), ["dose_off_plan"], DOSE_QUOTE),
     ("day 1 at -20 %", lambda w: infuse(w, MONDAY, dose_g=37.3), ["dose_off_plan"], DOSE_QUOTE),
     ("day 1 at +7 %: within 10 %", lambda w: infuse(w, MONDAY, dose_g=50), [], DOSE_QUOTE),
-    ("another product", lambda w: infuse(w, MONDAY, product="octagam-10"), ["product_switch"],
-     SWITCH_QUOTE),
-    ("day 1 ten days late", lambda w: infuse(w, MONDAY + timedelta(days=10)), ["late_cycle"],
-     INTERVAL_QUOTE),
-    ("day 1 a week late: within 7 days", lambda w: infuse(w, MONDAY + timedelta(days=7)), [],
-     INTERVAL_QUOTE),
-    ("day 2 three days after day 1",
-     lambda w: (infuse(w, MONDAY), infuse(w, MONDAY + timedelta(days=3), day=2))[1],
-     ["non_consecutive_day"], DAYS_QUOTE),
-    ("day 2 after a weekend is consecutive for the centre",
-     lambda w: (infuse(w, MONDAY + timedelta(days=4)),
-                infuse(w, MONDAY + timedelta(days=7), day=2))[1],
-     [], DAYS_QUOTE),
-]  # fmt: skip
+    (
+        "another product",
+        lambda w: infuse(w, MONDAY, product="octagam-10"),
+        ["product_switch"],
+        SWITCH_QUOTE,
+    ),
+    (
+        "day 1 ten days late",
+        lambda w: infuse(w, MONDAY + timedelta(days=10)),
+        ["late_cycle"],
+        INTERVAL_QUOTE,
+    ),
+    (
+        "day 1 a week late: within 7 days",
+        lambda w: infuse(w, MONDAY + timedelta(days=7)),
+        [],
+        INTERVAL_QUOTE,
+    ),
+    (
+        "day 2 three days after day 1",
+        lambda w: (infuse(w, MONDAY), infuse(w, MONDAY + timedelta(days=3), day=2))[1],
+        ["non_consecutive_day"],
+        DAYS_QUOTE,
+    ),
+    (
+        "day 2 after a weekend is consecutive for the centre",
+        lambda w: (
+            infuse(w, MONDAY + timedelta(days=4)),
+            infuse(w, MONDAY + timedelta(days=7), day=2),
+        )[1],
+        [],
+        DAYS_QUOTE,
+    ),
+]
 
 
 @pytest.mark.parametrize(("what", "act", "kinds", "quote"), CASES, ids=[c[0] for c in CASES])
@@ -134,9 +160,11 @@ def test_a_first_infusion_after_a_long_pause_is_observed_as_a_first_one() -> Non
 
 @pytest.mark.parametrize(
     ("dose", "day_2", "rule"),
-    [(93.5, None, "infusion.implausible_dose"),  # over twice the day's 46.67 g
-     (90, 90, "infusion.implausible_dose")],  # 180 g: over 2 g/kg x 70 kg (+10 %)
-)  # fmt: skip
+    [
+        (93.5, None, "infusion.implausible_dose"),  # over twice the day's 46.67 g
+        (90, 90, "infusion.implausible_dose"),
+    ],  # 180 g: over 2 g/kg x 70 kg (+10 %)
+)
 def test_an_implausible_dose_is_refused(dose: float, day_2: float | None, rule: str) -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     decision = infuse(ward, MONDAY, dose_g=dose)
@@ -153,8 +181,9 @@ def test_an_event_dated_after_its_arrival_beyond_the_clock_skew_is_refused(
 ) -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     event = ward_event("observation.recorded", local(MONDAY, 10), "k-skew", weight_kg=71)
-    decision = decide(ward.course, event, local(MONDAY, 10) - timedelta(minutes=ahead),
-                      rules=ward.rules)  # fmt: skip
+    decision = decide(
+        ward.course, event, local(MONDAY, 10) - timedelta(minutes=ahead), rules=ward.rules
+    )
     assert decision.status == status
     if status == "refused":
         assert decision.rule == "event.in_future" and "15 min" in (decision.reason or "")
@@ -172,8 +201,14 @@ def test_a_physician_acknowledges_a_deviation_and_its_work_item_closes() -> None
     ward = Ward.start("dermatomyositis", MONDAY)
     raised = infuse(ward, MONDAY, dose_g=56)
     physician = next(w for w in raised.work_items if w.role == "physician")
-    event = ward_event("deviation.acknowledged", local(MONDAY, 12), "ack-1",
-                       cycle=1, kind="dose_off_plan", reason="weight gain")  # fmt: skip
+    event = ward_event(
+        "deviation.acknowledged",
+        local(MONDAY, 12),
+        "ack-1",
+        cycle=1,
+        kind="dose_off_plan",
+        reason="weight gain",
+    )
     event = event.model_copy(update={"actor": "dr-a"})
     decision = decide(ward.course, event, local(MONDAY, 12), rules=ward.rules)
     assert decision.status == "applied"
@@ -182,19 +217,23 @@ def test_a_physician_acknowledges_a_deviation_and_its_work_item_closes() -> None
     assert (deviation.acknowledged, deviation.acknowledged_by) == (True, "dr-a")
     assert deviation.acknowledgement_reason == "weight gain"
     assert [c.work_item_key for c in decision.closed_work_items] == [physician.key]
-    again = decide(decision.course, event.model_copy(update={"key": "ack-2"}), local(MONDAY, 12),
-                   rules=ward.rules)  # fmt: skip
+    again = decide(
+        decision.course,
+        event.model_copy(update={"key": "ack-2"}),
+        local(MONDAY, 12),
+        rules=ward.rules,
+    )
     assert (again.status, again.rule) == ("refused", "deviation.acknowledge_open_only")
 
 
-@pytest.mark.parametrize(("end", "status"), [("course.completed", "applied"),
-                                            ("course.discontinued", "refused")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("end", "status"), [("course.completed", "applied"), ("course.discontinued", "refused")]
+)
 def test_acknowledging_on_a_completed_course_but_not_a_discontinued_one(
     end: str, status: str
 ) -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     infuse(ward, MONDAY, dose_g=56)
     ward.send(end, local(MONDAY, 12), reason="physician")
-    decision = ward.send("deviation.acknowledged", local(MONDAY, 13), cycle=1,
-                         kind="dose_off_plan")  # fmt: skip
+    decision = ward.send("deviation.acknowledged", local(MONDAY, 13), cycle=1, kind="dose_off_plan")
     assert decision.status == status

@@ -217,8 +217,14 @@ def test_a_fixed_file_loads_after_the_cache_is_cleared(tmp_path: Path) -> None:
     assert load_guideline(config).version == "edf-eadv-2011.2"
 
 
-NUMBERS = [("dose", "g_per_kg"), ("dose", "min_g_per_kg"), ("days", "min"), ("days", "max"),
-           ("interval", "initial_weeks"), ("interval", "max_weeks")]  # fmt: skip
+NUMBERS = [
+    ("dose", "g_per_kg"),
+    ("dose", "min_g_per_kg"),
+    ("days", "min"),
+    ("days", "max"),
+    ("interval", "initial_weeks"),
+    ("interval", "max_weeks"),
+]
 GROUPS = {
     path.name: [i["slug"] for i in yaml.safe_load(path.read_text("utf-8"))["indications"]]
     for path in sorted((REAL_CONFIG / "guideline").glob("*.yaml"))

@@ -41,7 +41,9 @@ def test_a_severe_adverse_event_holds_the_course_for_a_physician_decision() -> N
     ward = Ward.start("dermatomyositis", MONDAY)
     ward.give_cycle()
     decision = ward.send(
-        "adverse_event.reported", local(date(2025, 1, 9)), severity="severe",
+        "adverse_event.reported",
+        local(date(2025, 1, 9)),
+        severity="severe",
         description="aseptic meningitis",
     )
     assert ward.course.state == "on_hold"
@@ -55,8 +57,9 @@ def test_milder_adverse_events_are_recorded_and_told(severity: str) -> None:
     ward = Ward.start("dermatomyositis", MONDAY)
     ward.give_cycle()
     state = ward.course.state
-    decision = ward.send("adverse_event.reported", local(date(2025, 1, 9)),
-                         severity=severity, description="headache")
+    decision = ward.send(
+        "adverse_event.reported", local(date(2025, 1, 9)), severity=severity, description="headache"
+    )
     assert ward.course.state == state
     [notice] = decision.notifications
     assert notice.role == "physician"

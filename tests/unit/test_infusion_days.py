@@ -19,8 +19,14 @@ def released() -> Ward:
 
 def give(ward: Ward, day: int, cycle: int = 1, key: str | None = None) -> str:
     decision = ward.send(
-        "infusion.administered", local(MONDAY), key=key,
-        cycle=cycle, day=day, dose_g=46.67, product="privigen", lot_numbers=["A1"],
+        "infusion.administered",
+        local(MONDAY),
+        key=key,
+        cycle=cycle,
+        day=day,
+        dose_g=46.67,
+        product="privigen",
+        lot_numbers=["A1"],
     )
     return decision.status
 
@@ -76,7 +82,9 @@ def test_an_infusion_on_the_planned_day_applies_though_no_sweep_ran() -> None:
     assert give(ward, 1) == "applied"
     decision = ward.decisions[-1]
     assert [(t.trigger, t.rule) for t in decision.transitions] == [
-        ("tick", "cycle.released"), ("infusion.administered", "course.first_infusion")]
+        ("tick", "cycle.released"),
+        ("infusion.administered", "course.first_infusion"),
+    ]
     assert {t.event_key for t in decision.transitions} == {decision.transitions[-1].event_key}
     assert {e.data.get("cycle") for e in decision.effects} == {1}  # the release's work items
     cycle = ward.course.cycles[0]
@@ -87,8 +95,13 @@ def test_an_infusion_on_the_planned_day_applies_though_no_sweep_ran() -> None:
 def test_the_infusion_keeps_the_lots_and_the_local_date() -> None:
     ward = released()
     ward.send(
-        "infusion.administered", local(MONDAY, 0), cycle=1, day=1, dose_g=46.67,
-        product="privigen", lot_numbers=["A1", "B2"],
+        "infusion.administered",
+        local(MONDAY, 0),
+        cycle=1,
+        day=1,
+        dose_g=46.67,
+        product="privigen",
+        lot_numbers=["A1", "B2"],
     )
     [given] = ward.course.cycles[0].infusions
     assert given.lot_numbers == ("A1", "B2")

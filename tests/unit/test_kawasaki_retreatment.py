@@ -43,9 +43,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("hours", "applied", "rule"), CASES)
-def test_a_second_dose_when_fever_persists_36_hours(
-    hours: float, applied: bool, rule: str
-) -> None:
+def test_a_second_dose_when_fever_persists_36_hours(hours: float, applied: bool, rule: str) -> None:
     ward, ended = _after_first_dose()
     at = ended + timedelta(hours=hours)
     decision = ward.send("fever.persisted", at, infusion_ended_at=ended.isoformat())
@@ -65,8 +63,13 @@ def test_a_second_dose_when_fever_persists_36_hours(
     kinds = {w.kind for w in decision.work_items}
     assert {"book_chairs", "prepare_product"} <= kinds
     ward.send(
-        "infusion.administered", local(second.planned_days[0], 18), cycle=2, day=1,
-        dose_g=second.day_doses_g[0], product="privigen", lot_numbers=["L2"],
+        "infusion.administered",
+        local(second.planned_days[0], 18),
+        cycle=2,
+        day=1,
+        dose_g=second.day_doses_g[0],
+        product="privigen",
+        lot_numbers=["L2"],
     )
     assert (ward.course.state, ward.course.cycles_completed) == ("completed", 2)
 
@@ -76,12 +79,18 @@ def test_at_most_one_retreatment() -> None:
     ward.send("fever.persisted", ended + timedelta(hours=40), infusion_ended_at=ended.isoformat())
     second = ward.course.cycles[-1]
     ward.send(
-        "infusion.administered", local(second.planned_days[0], 18), cycle=2, day=1,
-        dose_g=second.day_doses_g[0], product="privigen", lot_numbers=["L2"],
+        "infusion.administered",
+        local(second.planned_days[0], 18),
+        cycle=2,
+        day=1,
+        dose_g=second.day_doses_g[0],
+        product="privigen",
+        lot_numbers=["L2"],
     )
     again_ended = local(second.planned_days[0], 22)
     refused = ward.send(
-        "fever.persisted", again_ended + timedelta(hours=40),
+        "fever.persisted",
+        again_ended + timedelta(hours=40),
         infusion_ended_at=again_ended.isoformat(),
     )
     assert (refused.status, refused.rule) == ("refused", "retreatment.at_most")

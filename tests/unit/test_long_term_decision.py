@@ -55,12 +55,21 @@ def test_every_indication_needing_a_decision_has_the_review_it_follows() -> None
 
 # (indication, the guideline's initial duration)
 INITIAL_DURATION = [
-    ("pemphigus-vulgaris", "Treatment should be administered initially for a period of "
-     "between 3 and 6 months in order to test the efficacy of the IVIg in the individual case."),
-    ("wegener-granulomatosis", "a treatment period of 3-6 months is useful initially in order "
-     "to obtain a clear idea of the response to treatment."),
-    ("systemic-lupus-erythematosus", "As with the aforementioned conditions, use is initially "
-     "recommended over a period of 6 months."),
+    (
+        "pemphigus-vulgaris",
+        "Treatment should be administered initially for a period of "
+        "between 3 and 6 months in order to test the efficacy of the IVIg in the individual case.",
+    ),
+    (
+        "wegener-granulomatosis",
+        "a treatment period of 3-6 months is useful initially in order "
+        "to obtain a clear idea of the response to treatment.",
+    ),
+    (
+        "systemic-lupus-erythematosus",
+        "As with the aforementioned conditions, use is initially "
+        "recommended over a period of 6 months.",
+    ),
 ]
 
 
@@ -124,17 +133,25 @@ def test_continue_resumes_where_the_review_pointed_and_the_decision_comes_back()
     ward = _to_decision("pemphigus-vulgaris", "good")
     why = "relapse after each withdrawal; no other treatment option"
     decided = ward.send(
-        "long_term.decided", local(date(2025, 6, 3)), actor="dr-b", decision="continue",
+        "long_term.decided",
+        local(date(2025, 6, 3)),
+        actor="dr-b",
+        decision="continue",
         justification=why,
     )
     [t] = decided.transitions
     assert (t.to_state, t.guard, t.rule, t.actor, t.reason) == (
-        "interval_extension", "continue_interval_extension", "long_term.continued", "dr-b", why,
+        "interval_extension",
+        "continue_interval_extension",
+        "long_term.continued",
+        "dr-b",
+        why,
     )
     assert "only in rare cases" in t.citation
     [closed] = decided.closed_work_items
     assert (closed.work_item_key, closed.closed_by) == (
-        "c-1:series-1:cycle-6:long_term_decision", "dr-b",
+        "c-1:series-1:cycle-6:long_term_decision",
+        "dr-b",
     )
     assert ward.course.cycles[-1].status == "planned"
     for _ in range(5):
@@ -153,7 +170,10 @@ def test_continue_resumes_where_the_review_pointed_and_the_decision_comes_back()
 def test_a_washout_attempt_stops_infusions_and_checks_for_relapse() -> None:
     ward = _to_decision("systemic-lupus-erythematosus", "partial")
     ward.send(
-        "long_term.decided", local(date(2025, 6, 3)), actor="dr-b", decision="washout",
+        "long_term.decided",
+        local(date(2025, 6, 3)),
+        actor="dr-b",
+        decision="washout",
         justification="stable for months",
     )
     assert ward.course.state == "washout"
@@ -168,8 +188,13 @@ def test_a_washout_attempt_stops_infusions_and_checks_for_relapse() -> None:
 
 def test_stop_completes_the_course() -> None:
     ward = _to_decision("bullous-pemphigoid", "good")
-    ward.send("long_term.decided", local(date(2025, 6, 3)), actor="dr-b", decision="stop",
-              justification="remission for six months")
+    ward.send(
+        "long_term.decided",
+        local(date(2025, 6, 3)),
+        actor="dr-b",
+        decision="stop",
+        justification="remission for six months",
+    )
     assert ward.course.state == "completed"
     assert ward.decisions[-1].transitions[0].rule == "long_term.stopped"
 
@@ -179,10 +204,14 @@ def test_a_hold_during_the_decision_returns_to_it() -> None:
     ward.send("course.held", local(date(2025, 6, 3)), reason="infection")
     ward.send("course.resumed", local(date(2025, 6, 10)))
     assert (ward.course.state, ward.course.state_after_decision) == (
-        "long_term_decision", "active",
+        "long_term_decision",
+        "active",
     )
     ward.send(
-        "long_term.decided", local(date(2025, 6, 11)), actor="dr-b", decision="continue",
+        "long_term.decided",
+        local(date(2025, 6, 11)),
+        actor="dr-b",
+        decision="continue",
         justification="flares without it",
     )
     assert ward.course.state == "active"

@@ -21,7 +21,9 @@ def test_a_cycle_is_released_at_local_midnight_a_lead_time_ahead() -> None:
     assert ward.tick(release - timedelta(seconds=1)).effects == ()
     decision = ward.tick(release)
     assert {w.kind for w in decision.work_items} == {
-        "book_chairs", "prepare_product", "pre_infusion_labs",
+        "book_chairs",
+        "prepare_product",
+        "pre_infusion_labs",
     }
     roles = {w.kind: w.role for w in decision.work_items}
     assert roles["prepare_product"] == "pharmacy" and roles["book_chairs"] == "infusion_nurse"
@@ -47,7 +49,8 @@ def test_an_overdue_cycle_is_raised_once_to_operator_and_physician() -> None:
     assert overdue_at == local(MONDAY + timedelta(days=3), 0)
     raised = ward.tick(overdue_at)
     assert [(e.role, type(e).__name__) for e in raised.effects] == [
-        ("operator", "WorkItem"), ("physician", "Notification"),
+        ("operator", "WorkItem"),
+        ("physician", "Notification"),
     ]
     assert ward.tick(overdue_at + timedelta(days=5)).effects == ()
     assert ward.course.next_due_at is None
@@ -60,8 +63,12 @@ def test_nothing_is_released_on_hold(how: str) -> None:
     if how == "course.held":
         ward.send("course.held", local(MONDAY - timedelta(days=20)), reason="infection")
     else:
-        ward.send("adverse_event.reported", local(MONDAY - timedelta(days=20)),
-                  severity="severe", description="anaphylaxis")
+        ward.send(
+            "adverse_event.reported",
+            local(MONDAY - timedelta(days=20)),
+            severity="severe",
+            description="anaphylaxis",
+        )
     assert ward.course.state == "on_hold"
     assert ward.course.next_due_at is None
     assert ward.tick(local(MONDAY)).effects == ()

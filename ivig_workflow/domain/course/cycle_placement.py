@@ -96,7 +96,9 @@ def _place_by_hand(course: Course, cycle: Cycle, rules: CourseRules) -> WorkItem
     days = [day.isoformat() for day in cycle.planned_days]
     return WorkItem(
         key=effect_key(
-            course.course_id, f"cycle-{cycle.number}", cycle.planned_start.isoformat(),
+            course.course_id,
+            f"cycle-{cycle.number}",
+            cycle.planned_start.isoformat(),
             "place_cycle",
         ),
         course_id=course.course_id,

@@ -67,7 +67,10 @@ def redate(
     if start == cycle.planned_start:
         return course
     placed = place_days(
-        start, cycle.plan.days, rules, earliest=earliest or start,
+        start,
+        cycle.plan.days,
+        rules,
+        earliest=earliest or start,
         latest=latest_start(course, rules),
     )
     if placed.start == cycle.planned_start and placed.days == cycle.planned_days:

@@ -64,15 +64,26 @@ MEANING: dict[DeviationKind, tuple[str, str]] = {
 }
 # Facts refused rather than applied: the ward corrects them at the source.
 REFUSALS: tuple[tuple[str, str], ...] = (
-    ("event.in_future", "occurred_at after the received instant by more than the clock-skew "
-     "allowance (default 15 min)"),
-    ("event.before_course_start", "occurred_at before the course was opened and before its "
-     "start date"),
-    ("infusion.implausible_dose", "over twice the day's planned dose, or a cycle total over "
-     "the indication's max_g_per_kg x the latest weight (beyond the dose tolerance)"),
-    ("transition_table", "any event on a discontinued course, and any but relapse, adverse "
-     "event or deviation.acknowledged on a completed one"),
-)  # fmt: skip
+    (
+        "event.in_future",
+        "occurred_at after the received instant by more than the clock-skew "
+        "allowance (default 15 min)",
+    ),
+    (
+        "event.before_course_start",
+        "occurred_at before the course was opened and before its start date",
+    ),
+    (
+        "infusion.implausible_dose",
+        "over twice the day's planned dose, or a cycle total over "
+        "the indication's max_g_per_kg x the latest weight (beyond the dose tolerance)",
+    ),
+    (
+        "transition_table",
+        "any event on a discontinued course, and any but relapse, adverse "
+        "event or deviation.acknowledged on a completed one",
+    ),
+)
 # Kinds that concern the pharmacy as well as the physician: stock and preparation.
 PHARMACY_KINDS: frozenset[str] = frozenset({"dose_off_plan", "product_switch"})
 
@@ -96,5 +107,9 @@ class Deviation(BaseModel):
 
     def answer(self) -> dict[str, str]:
         """What the sender of the event is told."""
-        return {"kind": self.kind, "detail": self.detail, "rule": self.rule,
-                "citation": self.citation}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "detail": self.detail,
+            "rule": self.rule,
+            "citation": self.citation,
+        }

@@ -31,11 +31,17 @@ def infusion_deviations(
     def raise_(kind: DeviationKind, expected: str, actual: str, detail: str, cite: str) -> None:
         found.append(
             Deviation(
-                kind=kind, cycle=cycle.number, day=given.day, event_key=given.event_key,
-                expected=expected, actual=actual, detail=detail, rule=f"deviation.{kind}",
+                kind=kind,
+                cycle=cycle.number,
+                day=given.day,
+                event_key=given.event_key,
+                expected=expected,
+                actual=actual,
+                detail=detail,
+                rule=f"deviation.{kind}",
                 citation=cite,
             )
-        )  # fmt: skip
+        )
 
     _dose(cycle, given, rules, raise_)
     _product(course, cycle, given, rules, raise_)
@@ -50,12 +56,14 @@ def _dose(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise) -
     off = (given.dose_g - planned) / planned
     if abs(off) > rules.deviations.dose.tolerance:
         raise_(
-            "dose_off_plan", f"{planned:g} g", f"{given.dose_g:g} g",
+            "dose_off_plan",
+            f"{planned:g} g",
+            f"{given.dose_g:g} g",
             f"day {given.day} of cycle {cycle.number} gave {given.dose_g:g} g where the plan "
             f"says {planned:g} g ({off:+.0%}, tolerance "
             f"{rules.deviations.dose.tolerance:.0%}); check the prescription and the stock",
             rules.cite("dose", "dose per cycle"),
-        )  # fmt: skip
+        )
 
 
 def _product(
@@ -67,12 +75,14 @@ def _product(
         return
     minutes = rules.first_infusion_observation_minutes
     raise_(
-        "product_switch", expected, given.product,
+        "product_switch",
+        expected,
+        given.product,
         f"{given.product} given where the patient had {expected}: this infusion and the "
         f"next start again at the lowest rate, observed through the infusion and "
         f"{minutes} min after, as a first infusion",
         LOWEST_RATE,
-    )  # fmt: skip
+    )
 
 
 def _start(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise) -> None:
@@ -86,12 +96,14 @@ def _start(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise) 
     kind: DeviationKind = "early_cycle" if shift < 0 else "late_cycle"
     words = "earlier" if shift < 0 else "later"
     raise_(
-        kind, planned.isoformat(), given.date.isoformat(),
+        kind,
+        planned.isoformat(),
+        given.date.isoformat(),
         f"cycle {cycle.number} started {abs(shift)} day(s) {words} than planned (tolerance "
         f"{tolerance.early_days} early, {tolerance.late_days} late); the following cycles "
         "keep counting from the plan",
         rules.cite("interval", "cycles at the interval"),
-    )  # fmt: skip
+    )
 
 
 def _gap_in_cycle(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise) -> None:
@@ -104,13 +116,14 @@ def _gap_in_cycle(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: 
         gaps.append((given, after))
     for first, second in gaps:
         raise_(
-            "non_consecutive_day", f"day {second.day} on {next_day(first.date, rules)}",
+            "non_consecutive_day",
+            f"day {second.day} on {next_day(first.date, rules)}",
             f"day {second.day} on {second.date.isoformat()}",
             f"cycle {cycle.number}: day {first.day} on {first.date.isoformat()} and day "
             f"{second.day} on {second.date.isoformat()} are not consecutive days; the "
             "physician decides whether the cycle restarts",
             rules.cite("days", "consecutive days"),
-        )  # fmt: skip
+        )
 
 
 def _long_gap(
@@ -126,12 +139,14 @@ def _long_gap(
         return
     why = "after washout" if after_washout else f"after more than {weeks} weeks"
     raise_(
-        "long_gap", f"an infusion within {weeks} weeks", f"last IVIg on {previous.date}",
+        "long_gap",
+        f"an infusion within {weeks} weeks",
+        f"last IVIg on {previous.date}",
         f"first infusion {why} (last on {previous.date.isoformat()}): observe through the "
         f"infusion and {rules.first_infusion_observation_minutes} min after, as a first "
         "infusion, starting at the lowest rate",
         OBSERVATION,
-    )  # fmt: skip
+    )
 
 
 def restart_after_switch(course: Course, deviations: tuple[Deviation, ...]) -> Course:

@@ -120,4 +120,3 @@ def _deviations() -> str:
         "| --- | --- |\n"
         f"{refusals}\n"
     )
-

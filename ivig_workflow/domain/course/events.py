@@ -73,9 +73,14 @@ class AdverseEventData(_Frozen):
 
 
 class ObservationData(_Frozen):
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": [name], "properties": {name: {"type": "number"}}}
-        for name in ("weight_kg", "height_cm", "egfr")]})  # fmt: skip
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "number"}}}
+                for name in ("weight_kg", "height_cm", "egfr")
+            ]
+        }
+    )
 
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None

@@ -37,6 +37,7 @@ RELEASING_STATES = frozenset(
     {CourseState.INITIATION, CourseState.ACTIVE, CourseState.INTERVAL_EXTENSION}
 )
 
+
 class CycleStatus(StrEnum):
     PLANNED = "planned"
     RELEASED = "released"

@@ -53,18 +53,27 @@ def hold_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effe
     citation = f"ivig-workflow policy: {_POLICY}"
     return (
         WorkItem(
-            key=f"{base}:confirm_release", course_id=cid, role="physician",
-            kind="confirm_release", title=title,
-            due_at=rules.midnight(cycle.planned_start), data=data,
-            rule="cycle.release_held_renal", citation=citation,
+            key=f"{base}:confirm_release",
+            course_id=cid,
+            role="physician",
+            kind="confirm_release",
+            title=title,
+            due_at=rules.midnight(cycle.planned_start),
+            data=data,
+            rule="cycle.release_held_renal",
+            citation=citation,
         ),
         Notification(
-            key=f"{base}:physician", course_id=cid, role="physician",
+            key=f"{base}:physician",
+            course_id=cid,
+            role="physician",
             subject=f"Course {cid}: cycle {cycle.number} held for renal function",
             body="Confirm with cycle.release_confirmed (and a reason), or hold the course.",
-            data=data, rule="cycle.release_held_renal", citation=citation,
+            data=data,
+            rule="cycle.release_held_renal",
+            citation=citation,
         ),
-    )  # fmt: skip
+    )
 
 
 def on_release_confirmed(

@@ -89,9 +89,15 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
     if isinstance(result, Refusal):
         return _refused(course, event, result.reason, result.rule)
     return _applied(
-        result, event.type, event.key, event.occurred_at, event.actor, rules,
-        before=course, caught_up=caught_up,
-    )  # fmt: skip
+        result,
+        event.type,
+        event.key,
+        event.occurred_at,
+        event.actor,
+        rules,
+        before=course,
+        caught_up=caught_up,
+    )
 
 
 def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:

@@ -115,10 +115,13 @@ def _previous_day1(session: Session, keys: list[tuple[str, int]]) -> dict[tuple[
     courses = sorted({course for course, _ in keys})
     found: dict[tuple[str, int], date] = {}
     cycles = session.execute(
-        select(col(CycleRow.id), col(CycleRow.course_id), col(CycleRow.number),
-               col(CycleRow.planned_days))
-        .where(col(CycleRow.course_id).in_(courses))
-    ).all()  # fmt: skip
+        select(
+            col(CycleRow.id),
+            col(CycleRow.course_id),
+            col(CycleRow.number),
+            col(CycleRow.planned_days),
+        ).where(col(CycleRow.course_id).in_(courses))
+    ).all()
     wanted = set(keys)
     by_id = {}
     for cycle_id, course, number, planned in cycles:
@@ -139,8 +142,9 @@ def _days_given(session: Session, cycle_ids: list[int]) -> dict[int, set[int]]:
     given: dict[int, set[int]] = defaultdict(set)
     if cycle_ids:
         for cycle_id, day in session.execute(
-            select(col(InfusionDayRow.cycle_id), col(InfusionDayRow.day))
-            .where(col(InfusionDayRow.cycle_id).in_(cycle_ids))
+            select(col(InfusionDayRow.cycle_id), col(InfusionDayRow.day)).where(
+                col(InfusionDayRow.cycle_id).in_(cycle_ids)
+            )
         ).all():
             given[cycle_id].add(day)
     return given

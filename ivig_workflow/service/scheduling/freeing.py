@@ -18,9 +18,13 @@ BOOKED, CANCELLED = "booked", "cancelled"
 
 
 def free_bookings(
-    session: Session, course_id: str, *, from_day: date, now: datetime,
+    session: Session,
+    course_id: str,
+    *,
+    from_day: date,
+    now: datetime,
     cycles: list[int] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """Cancel the course's bookings on or after `from_day` (of `cycles`, else all);
     returns how many were freed."""
     statement = (

@@ -16,8 +16,7 @@ def chairs_at_a_glance(engine: Engine, rulebook: Rulebook, now: datetime) -> str
     parts = []
     for slug in rulebook.centres.centres:
         report = plan_centre(engine, rulebook, slug, now=now)
-        view = schedule_view(engine, rulebook, slug, report.first,
-                             report.first + timedelta(days=6))  # fmt: skip
+        view = schedule_view(engine, rulebook, slug, report.first, report.first + timedelta(days=6))
         weeks = rulebook.centres.scheduling.horizon_weeks
         parts.append(
             f"chairs at {slug}: {report.bookings} bookings over {weeks} weeks, "

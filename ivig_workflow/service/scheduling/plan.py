@@ -73,22 +73,35 @@ def plan_centre(
     started = clock.perf_counter()
     with UnitOfWork(engine) as uow:
         session = uow.session
-        needs = {n.key: n for n in read_needs(session, rulebook.guideline, policy, centre,
-                                              first, last)}  # fmt: skip
+        needs = {
+            n.key: n for n in read_needs(session, rulebook.guideline, policy, centre, first, last)
+        }
         existing = _booked_from(session, centre, first)
-        frozen_keys = {key for key, rows in existing.items()
-                       if key in needs and any(r.date < freeze_end for r in rows)}  # fmt: skip
+        frozen_keys = {
+            key
+            for key, rows in existing.items()
+            if key in needs and any(r.date < freeze_end for r in rows)
+        }
         problem = Problem(
             start=first,
             end=last,
-            capacity=capacity_days(place, rulebook.centres.capacity(centre),
-                                   HolidayCalendar(place), first, last + _TAIL),
+            capacity=capacity_days(
+                place,
+                rulebook.centres.capacity(centre),
+                HolidayCalendar(place),
+                first,
+                last + _TAIL,
+            ),
             demands=tuple(
                 _demand(need, existing.get(key, []) if key in frozen_keys else [])
                 for key, need in needs.items()
             ),
-            blocked=tuple(_booking(key, row) for key, rows in existing.items()
-                          if key not in needs for row in rows),
+            blocked=tuple(
+                _booking(key, row)
+                for key, rows in existing.items()
+                if key not in needs
+                for row in rows
+            ),
             slot=policy.slot_minutes,
             morning_starts=policy.morning_starts,
             weight_distance=policy.weight_distance,
@@ -105,8 +118,10 @@ def plan_centre(
             raise RuntimeError(f"chair plan for {centre} breaks a hard rule: {wrong[:3]}")
         replaced = [key for key in needs if key not in frozen_keys]
         _replace(session, centre, first, replaced, plan, needs, now)
-        items = [unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
-                 for u in plan.unplaced]  # fmt: skip
+        items = [
+            unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
+            for u in plan.unplaced
+        ]
         write_effects(session.connection(), [(item, now) for item in items])
         report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
         if on_moved is not None and report.moved:
@@ -115,8 +130,10 @@ def plan_centre(
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
     report.bookings = len(plan.bookings)
-    report.unplaced = [{"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle,
-                        "reason": u.reason} for u in plan.unplaced]  # fmt: skip
+    report.unplaced = [
+        {"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle, "reason": u.reason}
+        for u in plan.unplaced
+    ]
     report.utilisation = _utilisation(problem, plan)
     return report
 
@@ -143,8 +160,9 @@ def _clock(minutes: int) -> time:
 
 
 def _booking(key: str, row: BookingRow) -> Booking:
-    return Booking(key, row.day, row.date, row.chair, _minutes(row.start_time),
-                   _minutes(row.end_time))  # fmt: skip
+    return Booking(
+        key, row.day, row.date, row.chair, _minutes(row.start_time), _minutes(row.end_time)
+    )
 
 
 def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
@@ -161,9 +179,14 @@ def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
 
 
 def _replace(
-    session: Session, centre: str, first: date, replaced: list[str], plan: Plan,
-    needs: dict[str, CycleNeed], now: datetime,
-) -> None:  # fmt: skip
+    session: Session,
+    centre: str,
+    first: date,
+    replaced: list[str],
+    plan: Plan,
+    needs: dict[str, CycleNeed],
+    now: datetime,
+) -> None:
     """Delete what the plan replaces (and cancelled rows, whose slots it may reuse)."""
     session.execute(
         delete(BookingRow)
@@ -181,19 +204,35 @@ def _replace(
             .where(col(BookingRow.cycle).in_(cycles))
             .where(col(BookingRow.date) >= first)
         )
-    insert_rows(session.connection(), BookingRow, [
-        {"course_id": needs[b.demand].course_id, "cycle": needs[b.demand].cycle, "day": b.day,
-         "centre_slug": centre, "date": b.date, "chair": b.chair,
-         "start_time": _clock(b.start), "end_time": _clock(b.end), "status": BOOKED,
-         "created_at": now, "updated_at": now}
-        for b in plan.bookings
-    ])  # fmt: skip
+    insert_rows(
+        session.connection(),
+        BookingRow,
+        [
+            {
+                "course_id": needs[b.demand].course_id,
+                "cycle": needs[b.demand].cycle,
+                "day": b.day,
+                "centre_slug": centre,
+                "date": b.date,
+                "chair": b.chair,
+                "start_time": _clock(b.start),
+                "end_time": _clock(b.end),
+                "status": BOOKED,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for b in plan.bookings
+        ],
+    )
 
 
 def _utilisation(problem: Problem, plan: Plan) -> float:
     """Booked chair-minutes over the horizon's chair-minutes (kept bookings included)."""
     days = [d for d in problem.capacity if problem.start <= d <= problem.end]
     room = sum(problem.capacity[d].chair_minutes for d in days)
-    booked = sum(b.end - b.start for b in [*plan.bookings, *problem.kept()]
-                 if problem.start <= b.date <= problem.end)  # fmt: skip
+    booked = sum(
+        b.end - b.start
+        for b in [*plan.bookings, *problem.kept()]
+        if problem.start <= b.date <= problem.end
+    )
     return round(booked / room, 3) if room else 0.0

@@ -48,9 +48,13 @@ class ScheduleReport:
             "to": self.last.isoformat(),
             "bookings": self.bookings,
             "moved": [
-                {"course_id": m.course_id, "cycle": m.cycle,
-                 "planned_start": m.planned_start.isoformat(),
-                 "new_start": m.new_start.isoformat(), "reason": m.reason}
+                {
+                    "course_id": m.course_id,
+                    "cycle": m.cycle,
+                    "planned_start": m.planned_start.isoformat(),
+                    "new_start": m.new_start.isoformat(),
+                    "reason": m.reason,
+                }
                 for m in self.moved
             ],
             "unplaced": self.unplaced,
@@ -69,15 +73,22 @@ def moved_cycles(
         if key in frozen or need.started or start == need.target:
             continue
         interval = rulebook.guideline.indication(need.indication).interval.source
-        moved.append(Moved(
-            course_id=need.course_id, cycle=need.cycle, planned_start=need.target,
-            new_start=start,
-            new_days=tuple(start + timedelta(days=n) for n in range(len(need.minutes))),
-            earliest=need.earliest, latest=need.latest,
-            reason=(f"chairs: moved {(start - need.target).days:+d} days to level the "
-                    f"centre's load within {need.earliest}..{need.latest}"),
-            citation=interval.cite(),
-        ))  # fmt: skip
+        moved.append(
+            Moved(
+                course_id=need.course_id,
+                cycle=need.cycle,
+                planned_start=need.target,
+                new_start=start,
+                new_days=tuple(start + timedelta(days=n) for n in range(len(need.minutes))),
+                earliest=need.earliest,
+                latest=need.latest,
+                reason=(
+                    f"chairs: moved {(start - need.target).days:+d} days to level the "
+                    f"centre's load within {need.earliest}..{need.latest}"
+                ),
+                citation=interval.cite(),
+            )
+        )
     return moved
 
 
@@ -92,9 +103,13 @@ def unplaced_item(
         kind="book_chairs",
         title=f"Book chairs by hand for cycle {need.cycle}: the scheduler found none ({reason})",
         due_at=datetime.combine(need.earliest, time(8), tzinfo=zone),
-        data={"cycle": need.cycle, "target": need.target.isoformat(),
-              "earliest": need.earliest.isoformat(), "latest": need.latest.isoformat(),
-              "reason": reason},
+        data={
+            "cycle": need.cycle,
+            "target": need.target.isoformat(),
+            "earliest": need.earliest.isoformat(),
+            "latest": need.latest.isoformat(),
+            "reason": reason,
+        },
         rule="chairs.unplaced",
         citation=(
             f"{interval.source.cite()}; ivig-workflow policy: a cycle starts within "

@@ -23,9 +23,14 @@ BOOKED = "booked"
 
 
 def booking_rows(
-    session: Session, centre: str, first: date, last: date, *,
-    limit: int | None = None, offset: int = 0,
-) -> list[BookingRow]:  # fmt: skip
+    session: Session,
+    centre: str,
+    first: date,
+    last: date,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[BookingRow]:
     query = (
         select(BookingRow)
         .where(col(BookingRow.centre_slug) == centre)
@@ -63,8 +68,9 @@ def schedule_view(
     """`{"bookings": [...], "capacity": {date: {"chairs", "chair_minutes", "booked_minutes"}}}`;
     closed dates are listed with no chairs."""
     place = rulebook.centres.centre(centre)
-    days = capacity_days(place, rulebook.centres.capacity(centre), HolidayCalendar(place),
-                         first, last)  # fmt: skip
+    days = capacity_days(
+        place, rulebook.centres.capacity(centre), HolidayCalendar(place), first, last
+    )
     with reading(engine) as session:
         rows = booking_rows(session, centre, first, last)
     booked: dict[date, int] = defaultdict(int)
@@ -83,8 +89,9 @@ def schedule_view(
     return {"bookings": [booking_json(row) for row in rows], "capacity": capacity}
 
 
-def chair_board(bookings: list[dict[str, Any]], day: str, chairs: int,
-                opens: int = 8, closes: int = 18) -> list[dict[str, str]]:  # fmt: skip
+def chair_board(
+    bookings: list[dict[str, Any]], day: str, chairs: int, opens: int = 8, closes: int = 18
+) -> list[dict[str, str]]:
     """One row per chair, one column per hour: who sits there (a short course id).
 
     An hour shows the booking that occupies most of it; `·` is a free hour.

@@ -227,60 +227,141 @@ LB = {"system": "http://unitsofmeasure.org"}
 @pytest.mark.parametrize(
     ("body", "error", "field", "rule_start"),
     [
-        (infusion(status="in-progress"), UnsupportedMessage, "MedicationAdministration.status",
-         "status 'in-progress' records no infusion given"),
-        (_without_supporting_information(), InputError,
-         "MedicationAdministration.supportingInformation",
-         "required: a reference CarePlan/<course id>"),
-        (_two_courses(), InputError,
-         "MedicationAdministration.supportingInformation[0], "
-         "MedicationAdministration.supportingInformation[1]",
-         "references name different courses: c-1, c-2"),
-        (_extensions(None, 2), InputError,
-         f"MedicationAdministration.extension('{EXT}cycle')", "required: exactly one valueInteger"),
-        (_extensions(1, 0), InputError,
-         f"MedicationAdministration.extension('{EXT}cycle-day')", "must be 1 or more"),
-        (_dose(value=400, unit="mL"), InputError, "MedicationAdministration.dosage.dose",
-         "dose unit 'mL' is not g or mg"),
-        (_dose(value=0, unit="g"), InputError, "MedicationAdministration.dosage.dose",
-         "dose must be more than 0 g"),
-        (infusion(dosage={"rateQuantity": {"value": 1, "unit": "mL/min"}}), InputError,
-         "MedicationAdministration.dosage.dose", "required: value and unit"),
+        (
+            infusion(status="in-progress"),
+            UnsupportedMessage,
+            "MedicationAdministration.status",
+            "status 'in-progress' records no infusion given",
+        ),
+        (
+            _without_supporting_information(),
+            InputError,
+            "MedicationAdministration.supportingInformation",
+            "required: a reference CarePlan/<course id>",
+        ),
+        (
+            _two_courses(),
+            InputError,
+            "MedicationAdministration.supportingInformation[0], "
+            "MedicationAdministration.supportingInformation[1]",
+            "references name different courses: c-1, c-2",
+        ),
+        (
+            _extensions(None, 2),
+            InputError,
+            f"MedicationAdministration.extension('{EXT}cycle')",
+            "required: exactly one valueInteger",
+        ),
+        (
+            _extensions(1, 0),
+            InputError,
+            f"MedicationAdministration.extension('{EXT}cycle-day')",
+            "must be 1 or more",
+        ),
+        (
+            _dose(value=400, unit="mL"),
+            InputError,
+            "MedicationAdministration.dosage.dose",
+            "dose unit 'mL' is not g or mg",
+        ),
+        (
+            _dose(value=0, unit="g"),
+            InputError,
+            "MedicationAdministration.dosage.dose",
+            "dose must be more than 0 g",
+        ),
+        (
+            infusion(dosage={"rateQuantity": {"value": 1, "unit": "mL/min"}}),
+            InputError,
+            "MedicationAdministration.dosage.dose",
+            "required: value and unit",
+        ),
         (_no_lot(), InputError, "MedicationAdministration.contained", "required: a lot number"),
-        (infusion(medicationReference={"reference": "#other"}), InputError,
-         "MedicationAdministration.medicationReference", "must point at a contained Medication"),
-        (infusion(effectiveDateTime="2026-11-25"), InputError,
-         "MedicationAdministration.effectiveDateTime", "required: a dateTime with time of day"),
+        (
+            infusion(medicationReference={"reference": "#other"}),
+            InputError,
+            "MedicationAdministration.medicationReference",
+            "must point at a contained Medication",
+        ),
+        (
+            infusion(effectiveDateTime="2026-11-25"),
+            InputError,
+            "MedicationAdministration.effectiveDateTime",
+            "required: a dateTime with time of day",
+        ),
         (_no_key(), InputError, "MedicationAdministration.id", "required: an id or an identifier"),
         (_long_identifier(), InputError, "MedicationAdministration.id", "too long"),
         (infusion(bogus=1), InputError, "MedicationAdministration.bogus", "Extra inputs"),
-        (_bundle("collection", infusion()), UnsupportedMessage, "Bundle.type",
-         "Bundle type 'collection' is not accepted"),
+        (
+            _bundle("collection", infusion()),
+            UnsupportedMessage,
+            "Bundle.type",
+            "Bundle type 'collection' is not accepted",
+        ),
         (_bundle("batch"), InputError, "Bundle.entry", "required: at least one entry"),
-        (_bundle("transaction", infusion(), example("unsupported-patient.json")),
-         UnsupportedMessage, "Bundle.entry[1].resource.resourceType",
-         "resource type Patient is not accepted"),
-        (_bundle("batch", infusion(), {"resourceType": "NoSuchThing"}), UnsupportedMessage,
-         "Bundle.entry[1].resource.resourceType", "resource type NoSuchThing is not accepted"),
-        (_bundle("transaction", example("malformed-medication-administration.json")), InputError,
-         "Bundle.entry[0].resource.dosage.dose.value", "Decimal"),
-        (_bundle("transaction", infusion(), infusion(status="stopped")), UnsupportedMessage,
-         "Bundle.entry[1].resource.status", "status 'stopped'"),
+        (
+            _bundle("transaction", infusion(), example("unsupported-patient.json")),
+            UnsupportedMessage,
+            "Bundle.entry[1].resource.resourceType",
+            "resource type Patient is not accepted",
+        ),
+        (
+            _bundle("batch", infusion(), {"resourceType": "NoSuchThing"}),
+            UnsupportedMessage,
+            "Bundle.entry[1].resource.resourceType",
+            "resource type NoSuchThing is not accepted",
+        ),
+        (
+            _bundle("transaction", example("malformed-medication-administration.json")),
+            InputError,
+            "Bundle.entry[0].resource.dosage.dose.value",
+            "Decimal",
+        ),
+        (
+            _bundle("transaction", infusion(), infusion(status="stopped")),
+            UnsupportedMessage,
+            "Bundle.entry[1].resource.status",
+            "status 'stopped'",
+        ),
         ({"id": "x"}, InputError, "body.resourceType", "required"),
-        (_observation(status="preliminary"), UnsupportedMessage, "Observation.status",
-         "status 'preliminary' is not one of final, amended, corrected"),
-        (_observation(code={"coding": [{"system": "http://loinc.org", "code": "39156-5"}]}),
-         UnsupportedMessage, "Observation.code", "Observation code is none of the LOINC codes"),
-        (_observation_without_subject(), InputError, "Observation.subject",
-         "required: a Patient identifier of urn:ivig-workflow:patient"),
-        (_observation(valueQuantity={**LB, "value": 11, "unit": "st", "code": "[stone_av]"}),
-         InputError, "Observation.valueQuantity", "unit '[stone_av]' is not one of"),
-        (_observation(valueQuantity={**LB, "value": 1571, "unit": "lb", "code": "[lb_av]"}),
-         InputError, "Observation.valueQuantity", "weight_kg 712.594 is outside 0.3..350"),
-        (_observation(effectiveDateTime=None), InputError, "Observation.effectiveDateTime",
-         "required: a dateTime"),
+        (
+            _observation(status="preliminary"),
+            UnsupportedMessage,
+            "Observation.status",
+            "status 'preliminary' is not one of final, amended, corrected",
+        ),
+        (
+            _observation(code={"coding": [{"system": "http://loinc.org", "code": "39156-5"}]}),
+            UnsupportedMessage,
+            "Observation.code",
+            "Observation code is none of the LOINC codes",
+        ),
+        (
+            _observation_without_subject(),
+            InputError,
+            "Observation.subject",
+            "required: a Patient identifier of urn:ivig-workflow:patient",
+        ),
+        (
+            _observation(valueQuantity={**LB, "value": 11, "unit": "st", "code": "[stone_av]"}),
+            InputError,
+            "Observation.valueQuantity",
+            "unit '[stone_av]' is not one of",
+        ),
+        (
+            _observation(valueQuantity={**LB, "value": 1571, "unit": "lb", "code": "[lb_av]"}),
+            InputError,
+            "Observation.valueQuantity",
+            "weight_kg 712.594 is outside 0.3..350",
+        ),
+        (
+            _observation(effectiveDateTime=None),
+            InputError,
+            "Observation.effectiveDateTime",
+            "required: a dateTime",
+        ),
     ],
-)  # fmt: skip
+)
 def test_refusals_name_the_fhir_element(
     body: dict[str, Any], error: type[InputError], field: str, rule_start: str
 ) -> None:
@@ -298,12 +379,16 @@ def test_refusals_name_the_fhir_element(
         ({"text": "  octagam   10% "}, "octagam-10"),
         ({"text": "intratect-50"}, "intratect-50"),
         ({"coding": [{"system": "urn:ivig-workflow:product", "code": "panzyga"}]}, "panzyga"),
-        ({"coding": [{"system": "https://hospital.example/formulary", "code": "KIO-10"}]},
-         "kiovig"),
-        ({"coding": [{"system": "https://other.example", "code": "1", "display": "Gamunex-C"}]},
-         "gamunex-c"),
+        (
+            {"coding": [{"system": "https://hospital.example/formulary", "code": "KIO-10"}]},
+            "kiovig",
+        ),
+        (
+            {"coding": [{"system": "https://other.example", "code": "1", "display": "Gamunex-C"}]},
+            "gamunex-c",
+        ),
     ],
-)  # fmt: skip
+)
 def test_product_codes_map_to_our_slugs(concept: dict[str, Any], slug: str) -> None:
     resource = infusion(medicationCodeableConcept=concept)
     del resource["medicationReference"]
@@ -326,11 +411,17 @@ def _with_local_coding() -> ProductCodes:
     ("concept", "rule_start"),
     [
         ({"text": "Octagam"}, "unknown product ('Octagam')"),  # two strengths share the brand
-        ({"coding": [{"system": "urn:ivig-workflow:product", "code": "privigen"},
-                     {"system": "https://hospital.example/formulary", "code": "KIO-10"}]},
-         "codings name different products: privigen, kiovig"),
+        (
+            {
+                "coding": [
+                    {"system": "urn:ivig-workflow:product", "code": "privigen"},
+                    {"system": "https://hospital.example/formulary", "code": "KIO-10"},
+                ]
+            },
+            "codings name different products: privigen, kiovig",
+        ),
     ],
-)  # fmt: skip
+)
 def test_ambiguous_products_are_refused(concept: dict[str, Any], rule_start: str) -> None:
     resource = infusion(medicationCodeableConcept=concept)
     del resource["medicationReference"]
@@ -342,9 +433,17 @@ def test_ambiguous_products_are_refused(concept: dict[str, Any], rule_start: str
 
 def test_product_code_table_names_every_product_of_the_clinical_reference() -> None:
     assert set(default_product_codes().products) == {
-        "privigen", "octagam-10", "octagam-5", "gamunex-c", "kiovig", "intratect-100",
-        "intratect-50", "flebogamma-dif-10", "flebogamma-dif-5", "panzyga",
-    }  # fmt: skip
+        "privigen",
+        "octagam-10",
+        "octagam-5",
+        "gamunex-c",
+        "kiovig",
+        "intratect-100",
+        "intratect-50",
+        "flebogamma-dif-10",
+        "flebogamma-dif-5",
+        "panzyga",
+    }
 
 
 def test_actor_goes_on_course_events_only() -> None:

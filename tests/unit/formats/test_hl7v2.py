@@ -162,34 +162,61 @@ def _swap(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("message", "error", "field", "rule_start"),
     [
-        (_swap("ADT^A08^ADT_A01", "ADT^A03^ADT_A03"), UnsupportedMessage, "MSH-9.2",
-         "event ADT^A03 is not accepted"),
+        (
+            _swap("ADT^A08^ADT_A01", "ADT^A03^ADT_A03"),
+            UnsupportedMessage,
+            "MSH-9.2",
+            "event ADT^A03 is not accepted",
+        ),
         (_swap("|^~\\&|", "|^~|"), InputError, "MSH-2", "encoding characters '^~'"),
         (_swap("|MSG00042|", "||"), InputError, "MSH-10", "required: it makes the idempotency"),
         (_swap("|PAS|", "||"), InputError, "MSH-3", "required"),
         (_swap("PSN-0042^^^DERM-HOSP^PI~", "~"), InputError, "PID-3.1", "required: the patient"),
-        (_swap("|kg^kilogram^UCUM|", "|stone|"), InputError, "OBX-5",
-         "unit 'stone' is not one of"),
+        (_swap("|kg^kilogram^UCUM|", "|stone|"), InputError, "OBX-5", "unit 'stone' is not one of"),
         (_swap("|kg^kilogram^UCUM|", "||"), InputError, "OBX-5", "required: the unit"),
         (_swap("||71.5|", "||seventy|"), InputError, "OBX-5", "must be a number"),
         (_swap("||71.5|", "||715|"), InputError, "OBX-5", "weight_kg 715 is outside 0.3..350"),
-        (_swap("UCUM|||||F|||20261125141000+0100\rOBX|2", "UCUM|||||P|||x\rOBX|2"), InputError,
-         "OBX-11", "result status 'P' is not F or C"),
-        (_swap("8302-2^Body height", "29463-7^Body weight"), InputError, "OBX(2)-3",
-         "a second weight_kg in one message"),
-        (_swap("29463-7^Body weight", "1234-5^Other").replace("8302-2^Body height", "x^y"),
-         InputError, "OBX", "required: an OBX with body weight"),
-        (_swap("EVN|A08|20261125142500+0100", "EVN|A08|2026112514"), InputError, "EVN-2",
-         "timestamp '2026112514' is not"),
-        (_swap("EVN|A08|20261125142500+0100", "EVN|A08|20261331142500"), InputError, "EVN-2",
-         "timestamp '20261331142500': month must be in 1..12"),
+        (
+            _swap("UCUM|||||F|||20261125141000+0100\rOBX|2", "UCUM|||||P|||x\rOBX|2"),
+            InputError,
+            "OBX-11",
+            "result status 'P' is not F or C",
+        ),
+        (
+            _swap("8302-2^Body height", "29463-7^Body weight"),
+            InputError,
+            "OBX(2)-3",
+            "a second weight_kg in one message",
+        ),
+        (
+            _swap("29463-7^Body weight", "1234-5^Other").replace("8302-2^Body height", "x^y"),
+            InputError,
+            "OBX",
+            "required: an OBX with body weight",
+        ),
+        (
+            _swap("EVN|A08|20261125142500+0100", "EVN|A08|2026112514"),
+            InputError,
+            "EVN-2",
+            "timestamp '2026112514' is not",
+        ),
+        (
+            _swap("EVN|A08|20261125142500+0100", "EVN|A08|20261331142500"),
+            InputError,
+            "EVN-2",
+            "timestamp '20261331142500': month must be in 1..12",
+        ),
         # Clocks in Berlin jump from 02:00 to 03:00 on 29 March 2026.
-        (_swap("EVN|A08|20261125142500+0100", "EVN|A08|202603290230"), InputError, "EVN-2",
-         "local time 202603290230 does not exist in Europe/Berlin"),
+        (
+            _swap("EVN|A08|20261125142500+0100", "EVN|A08|202603290230"),
+            InputError,
+            "EVN-2",
+            "local time 202603290230 does not exist in Europe/Berlin",
+        ),
         (_swap("\rPID|", "\rpid|"), InputError, "segment 3", "'pid' is not a segment name"),
         ("\x0b" + A08, InputError, "MLLP", "start block (0x0B) without end block"),
     ],
-)  # fmt: skip
+)
 def test_refusals_name_the_hl7_field(
     message: str, error: type[InputError], field: str, rule_start: str
 ) -> None:

@@ -16,9 +16,7 @@ S = CourseState
 _POLICY = "a severe adverse event holds the course until a physician decides"
 
 
-def on_adverse_event(
-    course: Course, event: AdverseEventReported, rules: CourseRules
-) -> Outcome:
+def on_adverse_event(course: Course, event: AdverseEventReported, rules: CourseRules) -> Outcome:
     severity = event.data.severity
     state = course.state
     data: dict[str, JsonValue] = {

@@ -28,9 +28,13 @@ from ivig_workflow.domain.course.rules import CourseRules
 
 def deviation_key(course_id: str, deviation: Deviation, role: str) -> str:
     return effect_key(
-        course_id, f"cycle-{deviation.cycle}", f"day-{deviation.day}", "deviation",
-        deviation.kind, role,
-    )  # fmt: skip
+        course_id,
+        f"cycle-{deviation.cycle}",
+        f"day-{deviation.day}",
+        "deviation",
+        deviation.kind,
+        role,
+    )
 
 
 def deviation_effects(
@@ -40,9 +44,15 @@ def deviation_effects(
     due = rules.midnight(given_on + timedelta(days=1))  # before the next infusion day
     effects: list[Effect] = []
     for deviation in deviations:
-        data = {"cycle": deviation.cycle, "day": deviation.day, "kind": deviation.kind,
-                "expected": deviation.expected, "actual": deviation.actual,
-                "detail": deviation.detail, "event_key": deviation.event_key}  # fmt: skip
+        data = {
+            "cycle": deviation.cycle,
+            "day": deviation.day,
+            "kind": deviation.kind,
+            "expected": deviation.expected,
+            "actual": deviation.actual,
+            "detail": deviation.detail,
+            "event_key": deviation.event_key,
+        }
         title = (
             f"Review the {deviation.kind.replace('_', ' ')} on day {deviation.day} of cycle "
             f"{deviation.cycle} of course {cid}"
@@ -51,20 +61,30 @@ def deviation_effects(
         for role in roles:
             effects.append(
                 WorkItem(
-                    key=deviation_key(cid, deviation, role), course_id=cid, role=role,
-                    kind="review_deviation", title=title, due_at=due, data=data,
-                    rule=deviation.rule, citation=deviation.citation,
+                    key=deviation_key(cid, deviation, role),
+                    course_id=cid,
+                    role=role,
+                    kind="review_deviation",
+                    title=title,
+                    due_at=due,
+                    data=data,
+                    rule=deviation.rule,
+                    citation=deviation.citation,
                 )
-            )  # fmt: skip
+            )
         effects.append(
             Notification(
-                key=deviation_key(cid, deviation, "notice"), course_id=cid, role="physician",
+                key=deviation_key(cid, deviation, "notice"),
+                course_id=cid,
+                role="physician",
                 subject=f"Course {cid}: {deviation.kind.replace('_', ' ')} in cycle "
                 f"{deviation.cycle}",
-                body=deviation.detail, data=data, rule=deviation.rule,
+                body=deviation.detail,
+                data=data,
+                rule=deviation.rule,
                 citation=deviation.citation,
             )
-        )  # fmt: skip
+        )
     return tuple(effects)
 
 
@@ -83,9 +103,11 @@ def on_acknowledged(
         )
     by = event.actor or "unknown"
     marked = {
-        "acknowledged": True, "acknowledged_by": by, "acknowledged_at": event.occurred_at,
+        "acknowledged": True,
+        "acknowledged_by": by,
+        "acknowledged_at": event.occurred_at,
         "acknowledgement_reason": data.reason,
-    }  # fmt: skip
+    }
     deviations = tuple(
         d.model_copy(update=marked) if d.kind == data.kind and not d.acknowledged else d
         for d in cycle.deviations

@@ -35,14 +35,21 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
     common = {"cycle": cycle.number, "series": cycle.series, "days": days}
     return (
         WorkItem(
-            key=key("book_chairs"), course_id=cid, role="infusion_nurse", kind="book_chairs",
+            key=key("book_chairs"),
+            course_id=cid,
+            role="infusion_nurse",
+            kind="book_chairs",
             title=f"Book {len(days)} chair day(s) for cycle {cycle.number} of course {cid}",
             due_at=day_before,
             data={**common, "chair_minutes": list(plan.chair_minutes)},
-            rule="cycle.released", citation=rules.cite("days", "consecutive days"),
+            rule="cycle.released",
+            citation=rules.cite("days", "consecutive days"),
         ),
         WorkItem(
-            key=key("prepare_product"), course_id=cid, role="pharmacy", kind="prepare_product",
+            key=key("prepare_product"),
+            course_id=cid,
+            role="pharmacy",
+            kind="prepare_product",
             title=f"Prepare {plan.total_g:g} g {plan.product} for cycle {cycle.number} "
             f"of course {cid}",
             due_at=day_before,
@@ -56,14 +63,19 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
                     for vials in plan.day_vials
                 ],
             },
-            rule="cycle.released", citation=rules.cite("dose", "dose per cycle"),
+            rule="cycle.released",
+            citation=rules.cite("dose", "dose per cycle"),
         ),
         pre_infusion_labs(course, cycle, rules, key("pre_infusion_labs"), day_before, common),
         Notification(
-            key=key("released"), course_id=cid, role="physician",
+            key=key("released"),
+            course_id=cid,
+            role="physician",
             subject=f"Course {cid}: cycle {cycle.number} released",
             body=f"Cycle {cycle.number} planned on {', '.join(days)}.",
-            data=common, rule="cycle.released", citation=rules.cite("interval", "interval"),
+            data=common,
+            rule="cycle.released",
+            citation=rules.cite("interval", "interval"),
         ),
     )
 
@@ -81,19 +93,28 @@ def pre_infusion_labs(
     factors = list(cycle.plan.renal_risk_factors)
     if not factors:
         return WorkItem(
-            key=key, course_id=cid, role="infusion_nurse", kind="pre_infusion_labs",
+            key=key,
+            course_id=cid,
+            role="infusion_nurse",
+            kind="pre_infusion_labs",
             title=f"Check renal function before cycle {cycle.number} of course {cid}",
-            due_at=due_at, data=common,
-            rule="cycle.released", citation=rules.cite(None, _LABS),
-        )  # fmt: skip
+            due_at=due_at,
+            data=common,
+            rule="cycle.released",
+            citation=rules.cite(None, _LABS),
+        )
     return WorkItem(
-        key=key, course_id=cid, role="infusion_nurse", kind="pre_infusion_labs",
+        key=key,
+        course_id=cid,
+        role="infusion_nurse",
+        kind="pre_infusion_labs",
         title=f"Renal risk ({', '.join(factors)}): check renal function and hydration "
         f"before cycle {cycle.number} of course {cid}",
         due_at=due_at,
         data={**common, "renal_risk_factors": factors, "checks": ["renal function", "hydration"]},
-        rule="cycle.renal_risk", citation=f"ivig-workflow policy: {_RISK}",
-    )  # fmt: skip
+        rule="cycle.renal_risk",
+        citation=f"ivig-workflow policy: {_RISK}",
+    )
 
 
 def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
@@ -104,14 +125,24 @@ def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
     citation = rules.cite("interval", "cycles at the interval")
     return (
         WorkItem(
-            key=f"{base}:escalate_overdue", course_id=cid, role="operator",
-            kind="escalate_overdue", title=subject,
-            due_at=rules.overdue_at(cycle.planned_start), data=data,
-            rule="cycle.overdue", citation=citation,
+            key=f"{base}:escalate_overdue",
+            course_id=cid,
+            role="operator",
+            kind="escalate_overdue",
+            title=subject,
+            due_at=rules.overdue_at(cycle.planned_start),
+            data=data,
+            rule="cycle.overdue",
+            citation=citation,
         ),
         Notification(
-            key=f"{base}:physician", course_id=cid, role="physician", subject=subject,
-            body="Confirm whether the cycle was given, moved or should be held.", data=data,
-            rule="cycle.overdue", citation=citation,
+            key=f"{base}:physician",
+            course_id=cid,
+            role="physician",
+            subject=subject,
+            body="Confirm whether the cycle was given, moved or should be held.",
+            data=data,
+            rule="cycle.overdue",
+            citation=citation,
         ),
     )
