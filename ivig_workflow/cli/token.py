@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import typer
+from rich.console import Console
 
 from ivig_workflow.api.scopes import parse_role
 from ivig_workflow.api.tokens import (
@@ -19,6 +20,7 @@ from ivig_workflow.api.tokens import (
     rotate_token,
     token_rows,
 )
+from ivig_workflow.cli.people_tables import Column, people_table
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.domain.errors import InputError
 
@@ -148,6 +150,21 @@ def list_tokens(
     if as_json:
         typer.echo(json.dumps(found))
         return
-    for item in found:
-        state = "revoked" if item["revoked_at"] else f"expires {item['expires_at'] or 'never'}"
-        typer.echo(f"{item['name']:<24} {item['role']:<6} {','.join(item['centres']):<16} {state}")
+    table_rows = (
+        (
+            item["name"],
+            item["role"],
+            ", ".join(item["centres"]),
+            "revoked" if item["revoked_at"] else _until(item["expires_at"]),
+        )
+        for item in found
+    )
+    Console().print(people_table(TOKEN_COLUMNS, table_rows, wide=True, title="API tokens"))
+
+
+TOKEN_COLUMNS = (Column("name", no_wrap=True), Column("role"), Column("centres"), Column("state"))
+
+
+def _until(expires_at: str | None) -> str:
+    # Minutes are enough for a person; --json gives the instant.
+    return "never expires" if expires_at is None else f"expires {expires_at[:16].replace('T', ' ')}"

@@ -217,3 +217,13 @@ def test_course_tables_wide_show_every_column(course: tuple[str, str]) -> None:
         assert "--wide adds" not in output, name
     started = render([*START, "--course-id", "c-wide", "--wide"], 200, url)
     assert headers(started) == WIDE["course show"]
+
+
+def test_token_list_fits_80_columns(database_url: str) -> None:
+    name = "ward-main-dermatology-infusion-suite"
+    create = ["token", "create", name, "--centre", "main", "--role", "ward", "--by", "ops"]
+    render([*create, "--url", database_url], 80, database_url)
+    output = render(["token", "list", "--url", database_url], 80, database_url)
+    assert_reads_in_80_columns(output)
+    assert headers(output) == [["name", "role", "centres", "state"]]
+    assert name in output and "expires" in output
