@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -104,15 +105,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def rulebook() -> Rulebook:
-    return load_rulebook()
-
-
-@pytest.fixture
-def api(engine: Engine, rulebook: Rulebook) -> Iterator[LiveApi]:
-    clock = MovableClock()
-    app = create_app(engine=engine, rulebook=rulebook, clock=clock, tokens=TOKENS)
+@contextmanager
+def on_loopback(app: Any) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free loopback port; yields its URL."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
@@ -123,12 +118,26 @@ def api(engine: Engine, rulebook: Rulebook) -> Iterator[LiveApi]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    url = f"http://127.0.0.1:{port}"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook()
+
+
+@pytest.fixture
+def api(engine: Engine, rulebook: Rulebook) -> Iterator[LiveApi]:
+    clock = MovableClock()
+    app = create_app(engine=engine, rulebook=rulebook, clock=clock, tokens=TOKENS)
     headers = {"Authorization": f"Bearer {TOKENS['ward-a']}"}
     with (
+        on_loopback(app) as url,
         httpx.Client(base_url=url, headers=headers, timeout=30) as client,
         httpx.Client(base_url=url, timeout=30) as anonymous,
     ):
         yield LiveApi(url, engine, clock, rulebook, client, anonymous)
-    server.should_exit = True
-    thread.join(timeout=10)

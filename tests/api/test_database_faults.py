@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,14 +21,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from ivig_workflow.api.app import create_app
 from ivig_workflow.api.tokens import TokenStore, create_token
 from ivig_workflow.db.engine import make_engine, upgrade
 from ivig_workflow.service.rulebook import Rulebook
-from tests.api.conftest import TOKENS, MovableClock
+from tests.api.conftest import TOKENS, MovableClock, _free_port, on_loopback
 
 HEADERS = {"Authorization": f"Bearer {TOKENS['ward-a']}"}
 COURSE = {
@@ -53,13 +49,6 @@ def weight(course_id: str, key: str, note: str = "") -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serving(engine: Engine, rulebook: Rulebook, tokens: Any = None) -> Iterator[httpx.Client]:
     app = create_app(
@@ -68,24 +57,11 @@ def serving(engine: Engine, rulebook: Rulebook, tokens: Any = None) -> Iterator[
         clock=MovableClock(),
         tokens=TOKENS if tokens is None else tokens,
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=_free_port(), log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    url = f"http://127.0.0.1:{server.config.port}"
-    try:
-        with httpx.Client(base_url=url, headers=HEADERS, timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        on_loopback(app) as url,
+        httpx.Client(base_url=url, headers=HEADERS, timeout=30) as client,
+    ):
+        yield client
 
 
 @contextmanager

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import col, select
 from typer.testing import CliRunner
@@ -34,7 +31,7 @@ from ivig_workflow.db.statuses import WorkItemStatus
 from ivig_workflow.db.tables import ApiTokenAuditRow, InboxRow, WorkItemRow
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.unit_of_work import UnitOfWork, reading
-from tests.api.conftest import MovableClock, _free_port, infusion
+from tests.api.conftest import MovableClock, infusion, on_loopback
 from tests.api.test_hospital_formats import HL7, adt_a08, medication_administration
 
 TOKENS = {
@@ -61,21 +58,8 @@ class Live:
 def _serving(engine: Engine, rulebook: Rulebook) -> Iterator[Live]:
     clock = MovableClock()
     app = create_app(engine=engine, rulebook=rulebook, clock=clock, tokens=TOKENS)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", engine, clock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with on_loopback(app) as url:
+        yield Live(url, engine, clock)
 
 
 @pytest.fixture
