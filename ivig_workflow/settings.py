@@ -25,6 +25,8 @@ from pydantic import Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from ivig_workflow.domain.errors import InputError
+
 ENV_PREFIX = "IVIG_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Filled only in a built wheel, by hatchling's force-include (pyproject.toml).
@@ -165,6 +167,18 @@ def database_url() -> str:
     if url:
         return url
     return f"sqlite:///{state_dir() / 'ivig.sqlite3'}"
+
+
+def positive_whole(field: str, default: int) -> int:
+    """A setting that counts something (days, minutes, MB): unset is `default`; anything
+    but a whole number from 1 is refused naming its variable."""
+    text = (getattr(get_settings(), field) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        rule = f"must be a whole number, at least 1, not {text!r}"
+        raise InputError(VARIABLES[field], rule)
+    return int(text)
 
 
 def api_public_docs() -> bool:

@@ -24,7 +24,6 @@ from ivig_workflow import settings
 from ivig_workflow.db.effect_rows import insert_new_keys
 from ivig_workflow.db.statuses import WorkItemStatus
 from ivig_workflow.db.tables import WorkItemRow
-from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.received_messages import purge_messages
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
@@ -33,22 +32,12 @@ WAL_ALARM_KIND = "review_wal_checkpoint"
 PURGE_EVERY = timedelta(hours=1)
 
 
-def _positive(name: str, default: int) -> int:
-    field = name.removeprefix(settings.ENV_PREFIX).lower()
-    text = (getattr(settings.get_settings(), field) or "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise InputError(name, f"must be a whole number, at least 1, not {text!r}")
-    return int(text)
-
-
 def IVIG_WAL_ALARM_MB() -> int:
-    return _positive("IVIG_WAL_ALARM_MB", 256)
+    return settings.positive_whole("wal_alarm_mb", 256)
 
 
 def IVIG_WAL_STUCK_MINUTES() -> int:
-    return _positive("IVIG_WAL_STUCK_MINUTES", 30)
+    return settings.positive_whole("wal_stuck_minutes", 30)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from sqlalchemy import Engine, delete
 
 from ivig_workflow import settings
 from ivig_workflow.db.tables import ReceivedMessageRow
-from ivig_workflow.domain.errors import InputError
 from ivig_workflow.formats.redaction import redact_hl7v2, redact_json_text
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
@@ -55,19 +54,12 @@ def keep_message(
         return row.id
 
 
-RETENTION_VARIABLE = "IVIG_MESSAGE_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
 
 
 def IVIG_MESSAGE_RETENTION_DAYS() -> int:
     """Days a received message is kept (at least 1; default 90)."""
-    text = (settings.get_settings().message_retention_days or "").strip()
-    if not text:
-        return DEFAULT_RETENTION_DAYS
-    if not text.isdigit() or int(text) < 1:
-        rule = f"must be a whole number of days, at least 1, not {text!r}"
-        raise InputError(RETENTION_VARIABLE, rule)
-    return int(text)
+    return settings.positive_whole("message_retention_days", DEFAULT_RETENTION_DAYS)
 
 
 def purge_messages(engine: Engine, *, now: datetime, days: int | None = None) -> int:
