@@ -80,6 +80,7 @@ def _cycle(row: Any, days: list[Any]) -> Cycle:
             else ReleaseConfirmation.model_validate(row["release_confirmation"])
         ),
         deviations=tuple(Deviation.model_validate(d) for d in row["deviations"] or ()),
+        target_start=row["target_start"],
         infusions=tuple(
             InfusionDay(
                 day=day["day"],
@@ -111,4 +112,5 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
             else cycle.release_confirmation.model_dump(mode="json")
         ),
         "deviations": [deviation.model_dump(mode="json") for deviation in cycle.deviations],
+        "target_start": cycle.target_start,
     }

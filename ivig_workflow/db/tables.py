@@ -120,6 +120,9 @@ class CycleRow(SQLModel, table=True):
     # Departures of the given days from the plan, each with its acknowledgement
     # (`domain.deviation.Deviation` as JSON): read with the cycle, never on their own.
     deviations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # Where the course planned the cycle before the chair scheduler moved it (NULL:
+    # never moved); the scheduler's window stays around it (`cycle.rescheduled`).
+    target_start: date | None = None
 
 
 class InfusionDayRow(SQLModel, table=True):

@@ -4,7 +4,8 @@ The course row keeps the command that opened it (`start`, `started_at`); the
 transition log numbers each decision (`step`). Replaying the distinct steps in
 order (a sweep at its instant, an event re-parsed from the inbox's raw text under
 its key) must give back the stored course exactly: if it does not, the log or the
-inbox lost something, or the code changed meaning since the course ran.
+inbox lost something, or the code changed meaning since the course ran. The chair
+scheduler's `cycle.rescheduled` steps are in the inbox too, under its own keys.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.tables import CourseRow, InboxRow, TransitionLogRow
-from ivig_workflow.domain.course.events import parse_ward_event
+from ivig_workflow.domain.course.events import parse_course_event
 from ivig_workflow.domain.course.model import Course
 from ivig_workflow.domain.course.replay import RecordedStep, replay
 from ivig_workflow.domain.course.start import CourseStart
@@ -85,6 +86,7 @@ def recorded_steps(session: Session, course_id: str) -> list[RecordedStep]:
         if entry is None:
             raise LogIncomplete(f"course {course_id}: step {log.step} names {log.event_key!r}")
         # The sender's name was folded into the actor on receipt; keep it as stored.
-        event = parse_ward_event(json.loads(entry.raw)).model_copy(update={"actor": entry.actor})
+        # The scheduler's own steps (`cycle.rescheduled`) are in the inbox as well.
+        event = parse_course_event(json.loads(entry.raw)).model_copy(update={"actor": entry.actor})
         steps.append(RecordedStep(event, entry.received_at))
     return steps

@@ -158,7 +158,9 @@ def test_a_cycle_with_no_room_raises_a_work_item_for_the_nurses(engine: Engine) 
     unplaced = {(u["course_id"], u["cycle"]) for u in report.unplaced}
     raised = {(i.course_id, i.data["cycle"]) for i in items if "scheduler" in i.title}
     assert unplaced <= raised
-    for item in items:
+    # (A moved cycle's course is caught up to the plan's instant by its step, so
+    # cycles due by then are released, with their own book_chairs items.)
+    for item in (i for i in items if "scheduler" in i.title):
         assert item.role == "infusion_nurse"
         # The guideline passage of the interval, and the policy of the window, are named.
         assert "ivig-workflow policy: a cycle starts within its window" in item.data["citation"]

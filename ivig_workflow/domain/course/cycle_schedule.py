@@ -83,6 +83,8 @@ def redate(
             "released_at": None,
             "escalated_at": None,
             "release_held_at": None,
+            # The course chose new dates itself: the chair scheduler's window follows them.
+            "target_start": None,
         }
     )
     return course.replace_cycle(moved)
@@ -102,8 +104,16 @@ def replan_doses(course: Course, rules: CourseRules) -> Course:
                 start, plan.days, rules, earliest=start, latest=latest_start(course, rules)
             )
             start, days = placed.start, placed.days
+        target = cycle.target_start if start == cycle.planned_start else None
         course = course.replace_cycle(
-            cycle.model_copy(update={"plan": plan, "planned_start": start, "planned_days": days})
+            cycle.model_copy(
+                update={
+                    "plan": plan,
+                    "planned_start": start,
+                    "planned_days": days,
+                    "target_start": target,
+                }
+            )
         )
     return course
 

@@ -75,6 +75,33 @@ def document() -> str:
         f"{rows}\n"
         f"{_event_time()}"
         f"{_deviations()}"
+        f"{_rescheduled()}"
+    )
+
+
+def _rescheduled() -> str:
+    return (
+        "\n## Cycles moved by the chair scheduler\n\n"
+        "`cycle.rescheduled` is the chair scheduler's own step (`ivig schedule plan`, the "
+        "daily re-plan), never a ward's: the ward API refuses it by name (422). Each cycle "
+        "the planner books on other days than the course has becomes this step in the "
+        "transaction that writes its bookings, kept in the inbox with actor `scheduler` "
+        "and replayed like a ward event. It moves a cycle not yet begun to consecutive open "
+        "days inside the window it names (earliest..latest around the cycle's target) and "
+        "inside the course's own (`outpatient_window` in config/course-policy.yaml), never "
+        "before the day of the move and never past day 1 of the cycle before as given plus "
+        "the guideline's maximum interval; anything else is refused with the rule in words "
+        "(`reschedule.cycle_begun`, `reschedule.days`, `reschedule.outside_window`, "
+        "`reschedule.beyond_max_interval`, `reschedule.stale_target`), and the planner "
+        "gives up that cycle's new bookings and asks the infusion nurses to book it. The "
+        "infusion nurses (and, for a released cycle, the pharmacy) are notified of the new "
+        "dates; a released cycle goes back to planned and is released again for them.\n\n"
+        "The cycle keeps its target (where the course planned it before the first move): "
+        "the scheduler's window stays around it, so daily re-plans cannot walk a cycle "
+        "away a few days at a time. The next cycle counts from the moved start, which is "
+        "now the plan (later cycles count from the plan, as for deviations above), so the "
+        "prescribed interval between two cycles holds; the maximum interval is counted "
+        "from the day actually given.\n"
     )
 
 

@@ -3,11 +3,17 @@
 Every event carries the sender's idempotency `key`; the inbox keeps it unique, so
 the state machine sees each event once. `occurred_at` must carry its time zone: a
 naive instant is ambiguous across centres and is refused.
+
+One course event is not the ward's: `cycle.rescheduled` is the chair scheduler's
+step (`ivig schedule plan`). It goes through the same state machine and the same
+inbox, so the log and replay see it, but the ward API refuses it by name
+(`parse_ward_event`); replay reads it back with `parse_course_event`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -25,6 +31,7 @@ from ivig_workflow.domain.measures import Egfr, HeightCm, WeightKg
 from ivig_workflow.domain.plausible_dates import PlausibleInstant
 from ivig_workflow.domain.rule_words import rule_words
 
+_T = TypeVar("_T")
 Outcome = Literal["good", "partial", "none", "worse"]
 AdverseSeverity = Literal["mild", "moderate", "severe"]
 
@@ -118,6 +125,22 @@ class AcknowledgementData(_Frozen):
     reason: str | None = Field(default=None, min_length=1)
 
 
+class RescheduleData(_Frozen):
+    """Where the chair scheduler moved a cycle, why, and the window it kept."""
+
+    cycle: int = Field(ge=1)
+    start: date
+    days: tuple[date, ...] = Field(min_length=1, max_length=10)
+    # The window the move respects: the cycle's target (where the course planned it
+    # before any move) and the earliest and latest start the scheduler allowed.
+    target: date
+    earliest: date
+    latest: date
+    reason: str = Field(min_length=1, max_length=1000)
+    rule: str = Field(min_length=1, max_length=200)
+    citation: str = Field(min_length=1, max_length=2000)
+
+
 class InfusionAdministered(_Event):
     type: Literal["infusion.administered"]
     data: InfusionData
@@ -185,6 +208,13 @@ class DeviationAcknowledged(_Event):
     data: AcknowledgementData
 
 
+class CycleRescheduled(_Event):
+    """The chair scheduler moved a cycle not yet begun (internal: never from a ward)."""
+
+    type: Literal["cycle.rescheduled"]
+    data: RescheduleData
+
+
 WardEvent = Annotated[
     InfusionAdministered
     | ResponseAssessed
@@ -217,19 +247,40 @@ EVENT_TYPES: tuple[str, ...] = (
     "deviation.acknowledged",
 )
 
+# Events the state machine takes that no ward sends: the scheduler's steps.
+INTERNAL_EVENT_TYPES: tuple[str, ...] = ("cycle.rescheduled",)
+CourseEvent = Annotated[WardEvent | CycleRescheduled, Field(discriminator="type")]
+SCHEDULER = "scheduler"  # the actor of the scheduler's steps
+
 _ADAPTER: TypeAdapter[WardEvent] = TypeAdapter(WardEvent)
+_COURSE_ADAPTER: TypeAdapter[CourseEvent] = TypeAdapter(CourseEvent)
 
 
 def parse_ward_event(raw: Any) -> WardEvent:
     """A validated event, or InputError naming the first bad field (`data.day`)."""
+    if isinstance(raw, dict) and raw.get("type") in INTERNAL_EVENT_TYPES:
+        raise InputError(
+            "type",
+            f"{raw['type']} is the chair scheduler's own step (ivig schedule plan), not a "
+            "ward event: a ward reports what happened to the patient",
+        )
+    return _validated(_ADAPTER, raw)
+
+
+def parse_course_event(raw: Any) -> CourseEvent:
+    """A ward event or the scheduler's own step, as the inbox recorded it (replay)."""
+    return _validated(_COURSE_ADAPTER, raw)
+
+
+def _validated(adapter: TypeAdapter[_T], raw: Any) -> _T:
     try:
-        return _ADAPTER.validate_python(raw)
+        return adapter.validate_python(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = [str(part) for part in error["loc"]]
         # The discriminated union puts the event type first; the sender's field
         # path starts after it.
-        if loc and loc[0] in EVENT_TYPES:
+        if loc and loc[0] in (*EVENT_TYPES, *INTERNAL_EVENT_TYPES):
             loc = loc[1:]
         field = ".".join(loc) or "event"
         rule = rule_words(error)

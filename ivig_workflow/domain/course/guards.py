@@ -49,6 +49,22 @@ def _always(_: GuardContext) -> bool:
     return True
 
 
+def _rescheduled(c: GuardContext) -> bool:
+    """The named cycle had not begun, and now has the event's days, target and a
+    start inside the event's window."""
+    number = c.data("cycle")
+    before = next((x for x in (c.before.cycles if c.before else ()) if x.number == number), None)
+    after = next((x for x in c.after.cycles if x.number == number), None)
+    return (
+        before is not None
+        and after is not None
+        and not before.started
+        and after.planned_days == c.data("days")
+        and after.target == c.data("target")
+        and c.data("earliest") <= after.planned_start <= c.data("latest")
+    )
+
+
 def _held_from(state: CourseState) -> Guard:
     return Guard(
         f"the course was {state.value.replace('_', ' ')} when it was put on hold",
@@ -178,6 +194,13 @@ GUARDS: dict[str, Guard] = {
         "confirmation first",
         "config/dosing.yaml: renal thresholds (confirm below eGFR)",
         lambda c: any(cycle.release_held_at is not None for cycle in c.after.cycles),
+    ),
+    "cycle_rescheduled": Guard(
+        "the chair scheduler moves a cycle not yet begun to consecutive open days within "
+        "its window around the target, never past the maximum interval after day 1 of the "
+        "cycle before",
+        "guideline: interval (max weeks); config/course-policy.yaml: outpatient_window",
+        _rescheduled,
     ),
     "relapse_check_due": Guard(
         "a relapse check during washout falls due",

@@ -142,10 +142,19 @@ class Cycle(_Frozen):
     infusions: tuple[InfusionDay, ...] = ()
     # Departures of the given days from the plan, raised and acknowledged (issue 11).
     deviations: tuple[Deviation, ...] = ()
+    # Where the course planned the cycle before the chair scheduler moved it
+    # (`cycle.rescheduled`); None while it never moved. The scheduler's window stays
+    # around it, so daily re-plans cannot walk a cycle away step by step.
+    target_start: date | None = None
 
     @property
     def day_doses_g(self) -> tuple[float, ...]:
         return self.plan.day_doses_g
+
+    @property
+    def target(self) -> date:
+        """The start the course planned, before any move of the chair scheduler."""
+        return self.target_start or self.planned_start
 
     @property
     def started(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from ivig_workflow.domain.course.events import WardEvent
+from ivig_workflow.domain.course.events import CourseEvent
 from ivig_workflow.domain.course.model import Course
 from ivig_workflow.domain.course.rules import CourseRules
 from ivig_workflow.domain.course.start import CourseStart
@@ -19,7 +19,7 @@ from ivig_workflow.domain.course.transitions import decide, start_course, tick
 
 
 class RecordedStep(NamedTuple):
-    event: WardEvent | None  # None: a sweep
+    event: CourseEvent | None  # None: a sweep; else a ward event or the scheduler's step
     now: datetime
 
 

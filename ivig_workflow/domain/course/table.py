@@ -33,6 +33,7 @@ HELD, RESUMED = "course.held", "course.resumed"
 ENDED, COMPLETED = "course.discontinued", "course.completed"
 CONFIRMED = "cycle.release_confirmed"
 ACK = "deviation.acknowledged"
+RESCHEDULED = "cycle.rescheduled"  # the chair scheduler's step, never a ward's
 LTD, DECIDED, FEVER = CourseState.LONG_TERM_DECISION, "long_term.decided", "fever.persisted"
 
 LIVE = (INIT, ACT, REV, EXT, WASH, LTD)  # not on hold, not ended
@@ -97,6 +98,9 @@ TABLE: tuple[Row, ...] = (
     Row(LTD, DECIDED, "stop", DONE, "long_term.stopped", "long_term"),
     # Kawasaki disease: a second dose when fever persists after the first.
     Row(DONE, FEVER, "retreatment", ACT, "retreatment.second_dose", "retreatment"),
+    # The chair scheduler moves a cycle not yet begun, within its window and never
+    # past the guideline's maximum interval (handlers/reschedule.py).
+    *each(RELEASING, RESCHEDULED, "cycle_rescheduled", None, "cycle.rescheduled", "interval"),
 )
 # fmt: on
 ROWS = {(row.from_state, row.trigger, row.guard): row for row in TABLE}

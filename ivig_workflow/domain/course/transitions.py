@@ -26,9 +26,11 @@ from ivig_workflow.domain.course.events import (
     AdverseEventReported,
     CourseCompleted,
     CourseDiscontinued,
+    CourseEvent,
     CourseHeld,
     CourseResumed,
     CycleReleaseConfirmed,
+    CycleRescheduled,
     DeviationAcknowledged,
     FeverPersisted,
     InfusionAdministered,
@@ -36,7 +38,6 @@ from ivig_workflow.domain.course.events import (
     ObservationRecorded,
     RelapseReported,
     ResponseAssessed,
-    WardEvent,
 )
 from ivig_workflow.domain.course.handlers.adverse_events import on_adverse_event
 from ivig_workflow.domain.course.handlers.deviation_review import on_acknowledged
@@ -45,6 +46,7 @@ from ivig_workflow.domain.course.handlers.long_term import on_long_term_decided
 from ivig_workflow.domain.course.handlers.observations import on_observation
 from ivig_workflow.domain.course.handlers.physician_decisions import on_ended, on_held, on_resumed
 from ivig_workflow.domain.course.handlers.relapse import on_relapse
+from ivig_workflow.domain.course.handlers.reschedule import on_rescheduled
 from ivig_workflow.domain.course.handlers.retreatment import on_fever_persisted
 from ivig_workflow.domain.course.handlers.review import on_response
 from ivig_workflow.domain.course.handlers.sweep import sweep
@@ -70,7 +72,7 @@ def tick(course: Course, now: datetime, *, rules: CourseRules) -> Decision:
     return _applied(sweep(course, now, rules), "tick", None, now, None, rules, before=course)
 
 
-def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRules) -> Decision:
+def decide(course: Course, event: CourseEvent, now: datetime, *, rules: CourseRules) -> Decision:
     require_aware("now", now)
     if event.course_id != course.course_id:
         return _refused(course, event, f"event is for course {event.course_id}", "event.course")
@@ -100,7 +102,7 @@ def decide(course: Course, event: WardEvent, now: datetime, *, rules: CourseRule
     )
 
 
-def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | Refusal:
+def _handle(course: Course, event: CourseEvent, rules: CourseRules) -> Outcome | Refusal:
     match event:
         case InfusionAdministered():
             return on_infusion(course, event, rules)
@@ -126,10 +128,12 @@ def _handle(course: Course, event: WardEvent, rules: CourseRules) -> Outcome | R
             return on_fever_persisted(course, event, rules)
         case DeviationAcknowledged():
             return on_acknowledged(course, event, rules)
+        case CycleRescheduled():
+            return on_rescheduled(course, event, rules)
 
 
 def _dated_wrongly(
-    course: Course, event: WardEvent, received: datetime, rules: CourseRules
+    course: Course, event: CourseEvent, received: datetime, rules: CourseRules
 ) -> tuple[str, str] | None:
     """An event dated in the future or before the course: the ward corrects it at
     the source, rather than the course moving to a wrong date."""
@@ -213,7 +217,7 @@ def _transitions(
     return transitions
 
 
-def _refused(course: Course, event: WardEvent, reason: str, rule: str) -> Decision:
+def _refused(course: Course, event: CourseEvent, reason: str, rule: str) -> Decision:
     notice = Notification(
         key=effect_key(course.course_id, "refused", event.key),
         course_id=course.course_id,

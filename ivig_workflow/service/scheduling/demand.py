@@ -1,6 +1,8 @@
 """What a centre's chairs must hold: every open cycle in the horizon, with its window.
 
-A cycle's target is its planned start; it may move `window_days_before` earlier
+A cycle's target is its planned start, or where the course planned it before the
+scheduler first moved it (`cycles.target_start`, so the window does not drift with
+daily re-plans); it may move `window_days_before` earlier
 and `window_days_after` later (centre policy), never before the horizon and never
 later than day 1 of the cycle before plus the indication's maximum interval (the
 guideline's `interval.max_weeks`). A started cycle keeps its days. Acute inpatient
@@ -84,7 +86,7 @@ def read_needs(
         minutes = tuple(int(m) for m in cycle.plan.get("chair_minutes", ()))
         if len(minutes) != len(days):
             minutes = (minutes or (240,))[:1] * len(days)  # an old plan without chair time
-        target = cycle.planned_start
+        target = cycle.target_start or cycle.planned_start
         previous = day1.get((cycle.course_id, cycle.number - 1))
         latest = target + timedelta(days=policy.window_days_after)
         if previous is not None:

@@ -7,9 +7,12 @@ Every other booking of the centre from today on is replaced by the new plan. A
 cycle that cannot be placed raises a `book_chairs` work item for the infusion
 nurses, never a silent overbooking; a plan that fails `check_plan` is not stored.
 
-`moved` lists the cycles whose first day differs from their planned start: the
-bookings hold the new dates; the course's own step (`cycle.rescheduled`) is the
-caller's to record (see `Moved`).
+`moved` lists the cycles placed on other days than their course has. Each becomes
+its course's `cycle.rescheduled` step in the same transaction (`rescheduling`),
+always, whoever calls: the CLI, the daily flow and the demo cannot forget it, and
+the bookings never say one date while the course says another. A move the course
+refuses gives up that cycle's new bookings and raises a `book_chairs` work item
+with the course's reason, like a cycle with no room.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time as clock
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
@@ -30,12 +34,14 @@ from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan,
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.scheduling.capacity_days import capacity_days
 from ivig_workflow.service.scheduling.demand import CycleNeed, read_needs
+from ivig_workflow.service.scheduling.freeing import free_bookings
 from ivig_workflow.service.scheduling.report import (
     Moved,
     ScheduleReport,
     moved_cycles,
     unplaced_item,
 )
+from ivig_workflow.service.scheduling.rescheduling import RefusedMove, record_moves
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
 BOOKED, CANCELLED = "booked", "cancelled"
@@ -56,10 +62,10 @@ def plan_centre(
 ) -> ScheduleReport:
     """Re-plan `centre` from `first` (default: today at the centre) for `weeks`.
 
-    `on_moved(uow, moved)` runs inside the transaction that writes the bookings,
-    before it commits: the seam where each moved cycle becomes a `cycle.rescheduled`
-    step of its course (load it with `uow.courses`, decide, stage), so the bookings
-    and the course move together or not at all.
+    Every moved cycle becomes a `cycle.rescheduled` step of its course inside the
+    transaction that writes the bookings. `on_moved(uow, moved)` runs after those
+    steps, before the commit, with the moves the courses took: a seam for more work
+    in the same transaction (if it raises, nothing is stored).
     """
     place = rulebook.centres.centre(centre)
     policy = rulebook.centres.scheduling
@@ -123,19 +129,55 @@ def plan_centre(
             for u in plan.unplaced
         ]
         write_effects(session.connection(), [(item, now) for item in items])
-        report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
+        moves = moved_cycles(plan, needs, frozen_keys, rulebook)
+        refused = record_moves(uow, moves, rulebook=rulebook, now=now)  # the course's step
+        given_up = _give_up(uow, refused, needs, rulebook, place.zone, first, now)
+        report.moved = [m for m in moves if m not in {r.moved for r in refused}]
         if on_moved is not None and report.moved:
-            on_moved(uow, report.moved)  # the course's own step, in this transaction
+            on_moved(uow, report.moved)
         uow.commit()
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
-    report.bookings = len(plan.bookings)
+    report.bookings = len(plan.bookings) - given_up
     report.unplaced = [
         {"course_id": needs[u.demand].course_id, "cycle": needs[u.demand].cycle, "reason": u.reason}
         for u in plan.unplaced
+    ] + [
+        {"course_id": r.moved.course_id, "cycle": r.moved.cycle, "reason": _refusal_words(r)}
+        for r in refused
     ]
     report.utilisation = _utilisation(problem, plan)
     return report
+
+
+def _refusal_words(refused: RefusedMove) -> str:
+    return (
+        f"the course refused the move to {refused.moved.new_start} ({refused.rule}): "
+        f"{refused.reason}"
+    )
+
+
+def _give_up(
+    uow: UnitOfWork,
+    refused: list[RefusedMove],
+    needs: dict[str, CycleNeed],
+    rulebook: Rulebook,
+    zone: Any,
+    first: date,
+    now: datetime,
+) -> int:
+    """Cancel the new bookings of each move its course refused, and ask the nurses to
+    book that cycle by hand; how many bookings were given up."""
+    given_up = 0
+    items = []
+    for move in refused:
+        need = needs[f"{move.moved.course_id}:{move.moved.cycle}"]
+        given_up += free_bookings(
+            uow.session, need.course_id, from_day=first, now=now, cycles=[need.cycle]
+        )
+        items.append(unplaced_item(need, _refusal_words(move), rulebook, zone, now))
+    write_effects(uow.session.connection(), [(item, now) for item in items])
+    return given_up
 
 
 def _booked_from(session: Session, centre: str, first: date) -> dict[str, list[BookingRow]]:

@@ -16,7 +16,8 @@ from ivig_workflow.service.scheduling.demand import CycleNeed
 @dataclass(frozen=True)
 class Moved:
     """A cycle the scheduler placed away from its planned start: what the course's
-    `cycle.rescheduled` step needs (the reason and the window it respects)."""
+    `cycle.rescheduled` step needs (the reason and the window it respects).
+    `target` is where the course planned it before any move; the window is around it."""
 
     course_id: str
     cycle: int
@@ -27,6 +28,11 @@ class Moved:
     latest: date
     reason: str
     citation: str
+    target: date | None = None  # None: the planned start
+
+    @property
+    def rule(self) -> str:
+        return "chairs.level_load"
 
 
 @dataclass
@@ -53,6 +59,8 @@ class ScheduleReport:
                     "cycle": m.cycle,
                     "planned_start": m.planned_start.isoformat(),
                     "new_start": m.new_start.isoformat(),
+                    "days": [day.isoformat() for day in m.new_days],
+                    "target": (m.target or m.planned_start).isoformat(),
                     "reason": m.reason,
                 }
                 for m in self.moved
@@ -70,23 +78,28 @@ def moved_cycles(
     moved = []
     for key, start in sorted(plan.starts.items()):
         need = needs[key]
-        if key in frozen or need.started or start == need.target:
+        # Compared with where the course has the cycle now (not its target): a cycle
+        # moved before and placed there again is not moved again.
+        days = tuple(start + timedelta(days=n) for n in range(len(need.minutes)))
+        if key in frozen or need.started or days == need.planned_days:
             continue
         interval = rulebook.guideline.indication(need.indication).interval.source
         moved.append(
             Moved(
                 course_id=need.course_id,
                 cycle=need.cycle,
-                planned_start=need.target,
+                planned_start=need.planned_days[0],
                 new_start=start,
-                new_days=tuple(start + timedelta(days=n) for n in range(len(need.minutes))),
+                new_days=days,
                 earliest=need.earliest,
                 latest=need.latest,
                 reason=(
-                    f"chairs: moved {(start - need.target).days:+d} days to level the "
-                    f"centre's load within {need.earliest}..{need.latest}"
+                    f"chairs: {(start - need.target).days:+d} days from its target "
+                    f"{need.target} to level the centre's load within "
+                    f"{need.earliest}..{need.latest}"
                 ),
                 citation=interval.cite(),
+                target=need.target,
             )
         )
     return moved

@@ -1,0 +1,31 @@
+"""cycle target start: where the course planned a cycle before the scheduler moved it
+
+Revision ID: 0010
+Revises: 0007
+Create Date: 2026-12-02 20:10:00.000000
+
+Issue 13: `cycle.rescheduled` moves a cycle's planned days; the target it moved from
+stays, so the chair scheduler's window does not drift with daily re-plans. NULL for
+every cycle stored before (none was moved). 0008 and 0009 are taken by parallel
+branches: at the merge this revises the last of them.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cycles") as batch:
+        batch.add_column(sa.Column("target_start", sa.Date(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cycles") as batch:
+        batch.drop_column("target_start")
