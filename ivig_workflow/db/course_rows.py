@@ -81,6 +81,7 @@ def _cycle(row: Any, days: list[Any]) -> Cycle:
         ),
         deviations=tuple(Deviation.model_validate(d) for d in row["deviations"] or ()),
         target_start=row["target_start"],
+        moves=row["moves"],
         infusions=tuple(
             InfusionDay(
                 day=day["day"],
@@ -113,4 +114,5 @@ def cycle_values(cycle: Cycle) -> dict[str, Any]:
         ),
         "deviations": [deviation.model_dump(mode="json") for deviation in cycle.deviations],
         "target_start": cycle.target_start,
+        "moves": cycle.moves,
     }

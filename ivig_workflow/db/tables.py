@@ -123,6 +123,7 @@ class CycleRow(SQLModel, table=True):
     # Where the course planned the cycle before the chair scheduler moved it (NULL:
     # never moved); the scheduler's window stays around it (`cycle.rescheduled`).
     target_start: date | None = None
+    moves: int = 0  # how often the scheduler moved it (effect keys carry it)
 
 
 class InfusionDayRow(SQLModel, table=True):

@@ -18,12 +18,15 @@ from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from ivig_workflow.domain.course.cycle_placement import consecutive, latest_start
 from ivig_workflow.domain.course.decision import Decision, Transition
 from ivig_workflow.domain.course.deviation import DEVIATION_KINDS
 from ivig_workflow.domain.course.events import (
+    CourseEvent,
+    CycleRescheduled,
     FeverPersisted,
     InfusionAdministered,
-    WardEvent,
+    RescheduleData,
     parse_ward_event,
 )
 from ivig_workflow.domain.course.guards import GUARDS, GuardContext
@@ -53,7 +56,7 @@ class CourseMachine(RuleBasedStateMachine):
         decision = start_course(self.start, self.now, rules=self.course_rules)
         self.course: Course = decision.course
         self.steps: list[RecordedStep] = []
-        self.sent: dict[str, WardEvent] = {}
+        self.sent: dict[str, CourseEvent] = {}
         self.effect_keys: set[str] = set()
         self.transitions: list[Transition] = []
         self.counter = 0
@@ -166,6 +169,62 @@ class CourseMachine(RuleBasedStateMachine):
             assert (decision.status, decision.rule) == ("refused", "event.in_future")
         self._record(event, before, decision)
 
+    @rule(
+        shift=st.integers(-10, 10),
+        short=st.sampled_from([False] * 9 + [True]),
+        any_cycle=st.sampled_from([False] * 5 + [True]),
+        cycle=st.integers(1, 16),
+    )
+    def reschedule(self, shift: int, short: bool, any_cycle: bool, cycle: int) -> None:
+        """The chair scheduler moves the pending cycle (now and then another, a day
+        short, or out of its window): applied only to consecutive open days within
+        the window around the cycle's target, from today on, never past the maximum
+        interval after day 1 of the cycle before as given; refused otherwise."""
+        pending = [c for c in self.course.cycles if c.status in ("planned", "released")]
+        chosen = next((c for c in self.course.cycles if c.number == cycle), None)
+        target = pending[0] if pending and not any_cycle else chosen
+        if target is None:
+            return
+        start = max(target.target, self.course_rules.local_date(self.now)) + timedelta(days=shift)
+        count = max(1, len(target.planned_days) - short)
+        self.counter += 1
+        event = CycleRescheduled(
+            type="cycle.rescheduled",
+            course_id="c-1",
+            key=f"k-{self.counter}",
+            occurred_at=self.now,
+            actor="scheduler",
+            data=RescheduleData(
+                cycle=target.number,
+                start=start,
+                days=tuple(start + timedelta(days=n) for n in range(count)),
+                target=target.target,
+                earliest=target.target - timedelta(days=3),
+                latest=target.target + timedelta(days=7),
+                reason="chairs: level the load",
+                rule="chairs.level_load",
+                citation="guideline interval",
+            ),
+        )
+        self.sent[event.key] = event
+        before = self.course
+        decision = decide(self.course, event, self.now, rules=self.course_rules)
+        if decision.status == "applied":
+            moved = decision.course.cycles[target.number - 1]
+            data = event.data
+            assert moved.planned_days == data.days and moved.target_start == target.target
+            assert consecutive(moved.planned_days) and not target.started
+            if not self.course_rules.indication.days.every_day:
+                assert all(self.course_rules.calendar.is_open(d) for d in moved.planned_days)
+            assert data.earliest <= moved.planned_start <= data.latest
+            assert moved.planned_start >= self.course_rules.local_date(self.now)
+            maximum = latest_start(before, self.course_rules)
+            assert maximum is None or moved.planned_start <= maximum
+            tally("cycle rescheduled")
+        else:
+            tally(f"reschedule refused: {decision.rule}")
+        self._record(event, before, decision)
+
     @rule(outcome=st.sampled_from(["good"] * 5 + ["partial", "none", "worse"]))
     def assess(self, outcome: str) -> None:
         self._send("response.assessed", outcome=outcome)
@@ -274,7 +333,7 @@ class CourseMachine(RuleBasedStateMachine):
         before = self.course
         self._record(event, before, decide(self.course, event, self.now, rules=self.course_rules))
 
-    def _record(self, event: WardEvent | None, before: Course, decision: Decision) -> None:
+    def _record(self, event: CourseEvent | None, before: Course, decision: Decision) -> None:
         self.steps.append(RecordedStep(event, self.now))
         if decision.status == "refused":
             assert decision.course == before
@@ -311,19 +370,26 @@ class CourseMachine(RuleBasedStateMachine):
         self._check_guards(event, before, decision)
         self._check(event, decision)
 
-    def _check_guards(self, event: WardEvent | None, before: Course, decision: Decision) -> None:
-        """Every step's guard predicate (guards.py) holds for the course before and after."""
+    def _check_guards(self, event: CourseEvent | None, before: Course, decision: Decision) -> None:
+        """Every step's guard predicate (guards.py) holds for the course before and after.
+
+        An event's catch-up steps (`tick` under the event's key) are checked against
+        the course as the catch-up left it: the event's own step may change the cycle
+        after (the scheduler moving a cycle released or held a moment before)."""
+        caught_up = decision.course
+        if event is not None and any(t.trigger == "tick" for t in decision.transitions):
+            caught_up = tick(before, event.occurred_at, rules=self.course_rules).course
         for t in decision.transitions:
             context = GuardContext(
                 before=before,
-                after=decision.course,
+                after=caught_up if t.trigger == "tick" else decision.course,
                 event=None if t.trigger == "tick" else event,
                 at=t.at,
                 rules=self.course_rules,
             )
             assert GUARDS[t.guard].holds(context), (t.guard, t.rule)
 
-    def _check(self, event: WardEvent | None, decision: Decision) -> None:
+    def _check(self, event: CourseEvent | None, decision: Decision) -> None:
         self.transitions.extend(decision.transitions)
         for t in decision.transitions:
             assert (t.from_state, t.trigger, t.guard, t.to_state) in LEGAL

@@ -146,10 +146,19 @@ class Cycle(_Frozen):
     # (`cycle.rescheduled`); None while it never moved. The scheduler's window stays
     # around it, so daily re-plans cannot walk a cycle away step by step.
     target_start: date | None = None
+    # How often the scheduler moved it: effect keys carry it (`dates_key`), so a cycle
+    # moved back to a date it was released for is released with fresh work items.
+    moves: int = Field(default=0, ge=0)
 
     @property
     def day_doses_g(self) -> tuple[float, ...]:
         return self.plan.day_doses_g
+
+    @property
+    def dates_key(self) -> str:
+        """The planned start as effect keys name it; after a move, with its number."""
+        start = self.planned_start.isoformat()
+        return f"{start}~{self.moves}" if self.moves else start
 
     @property
     def target(self) -> date:

@@ -39,7 +39,7 @@ def held_for_confirmation(course: Course, cycle: Cycle, rules: CourseRules) -> b
 def hold_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
     cid = course.course_id
     egfr = course.measurements.egfr
-    base = effect_key(cid, f"cycle-{cycle.number}", cycle.planned_start.isoformat(), "held")
+    base = effect_key(cid, f"cycle-{cycle.number}", cycle.dates_key, "held")
     data = {
         "cycle": cycle.number,
         "planned_start": cycle.planned_start.isoformat(),

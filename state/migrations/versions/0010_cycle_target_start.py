@@ -24,8 +24,13 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("cycles") as batch:
         batch.add_column(sa.Column("target_start", sa.Date(), nullable=True))
+        # How often the scheduler moved a cycle: none before.
+        batch.add_column(
+            sa.Column("moves", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("cycles") as batch:
+        batch.drop_column("moves")
         batch.drop_column("target_start")

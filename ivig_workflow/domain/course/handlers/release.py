@@ -1,7 +1,9 @@
 """What releasing a cycle asks of people, and what an overdue cycle raises.
 
-Keys carry the cycle's planned start, so a cycle moved to new dates (after a hold)
-is released again with fresh work items instead of colliding with the old ones.
+Keys carry the cycle's planned start (and how often the scheduler moved it), so a
+cycle moved to new dates (after a hold, or by the chair scheduler, even back to a
+date it had) is released again with fresh work items instead of colliding with the
+old ones.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
     cid = course.course_id
     start = cycle.planned_start
     # effect_key(cid, cycle, start, kind) for each kind, with the common part built once.
-    prefix = effect_key(cid, f"cycle-{cycle.number}", start.isoformat())
+    prefix = effect_key(cid, f"cycle-{cycle.number}", cycle.dates_key)
 
     def key(kind: str) -> str:
         return f"{prefix}:{kind}"
@@ -119,7 +121,7 @@ def pre_infusion_labs(
 
 def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
     cid = course.course_id
-    base = effect_key(cid, f"cycle-{cycle.number}", cycle.planned_start.isoformat(), "overdue")
+    base = effect_key(cid, f"cycle-{cycle.number}", cycle.dates_key, "overdue")
     data = {"cycle": cycle.number, "planned_start": cycle.planned_start.isoformat()}
     subject = f"Course {cid}: cycle {cycle.number} overdue, no infusion recorded"
     citation = rules.cite("interval", "cycles at the interval")

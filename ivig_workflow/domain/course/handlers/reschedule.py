@@ -72,6 +72,7 @@ def on_rescheduled(
             "planned_start": data.start,
             "planned_days": data.days,
             "target_start": cycle.target,
+            "moves": cycle.moves + 1,
             "status": CycleStatus.PLANNED,
             "released_at": None,
             "escalated_at": None,
@@ -183,7 +184,6 @@ def _effects(
     """The infusion nurses (and, for a released cycle, the pharmacy) hear of the move;
     a released cycle's work items for the old dates are cancelled."""
     data, cid = event.data, course.course_id
-    stamp = event.occurred_at.strftime("%Y%m%dT%H%M%S")
     old_days = ", ".join(day.isoformat() for day in old.planned_days)
     new_days = ", ".join(day.isoformat() for day in data.days)
     citation = rules.cite("interval", "cycle.rescheduled")
@@ -202,7 +202,7 @@ def _effects(
         roles.append(Role.PHARMACY)
     effects: list[Effect] = [
         Notification(
-            key=effect_key(cid, f"cycle-{data.cycle}", "rescheduled", data.start, stamp, role),
+            key=effect_key(cid, f"cycle-{data.cycle}", f"move-{old.moves + 1}", role),
             course_id=cid,
             role=role,
             subject=f"Course {cid}: cycle {data.cycle} moved to {data.start.isoformat()}",
@@ -217,8 +217,21 @@ def _effects(
         )
         for role in roles
     ]
+    if old.release_held_at is not None:  # held again at the new dates if still needed
+        effects.append(
+            close_work_item(
+                effect_key(cid, f"cycle-{old.number}", old.dates_key, "held", "confirm_release"),
+                course_id=cid,
+                role=Role.PHYSICIAN,
+                closed_by=event.actor,
+                reason=f"cycle {data.cycle} moved to {new_days}",
+                rule="cycle.rescheduled",
+                citation=citation,
+                outcome="cancelled",
+            )
+        )
     if old.status == CycleStatus.RELEASED:
-        prefix = effect_key(cid, f"cycle-{old.number}", old.planned_start.isoformat())
+        prefix = effect_key(cid, f"cycle-{old.number}", old.dates_key)
         effects += [
             close_work_item(
                 f"{prefix}:{kind}",
