@@ -277,17 +277,17 @@ def test_replay_of_the_recorded_steps_rebuilds_a_moved_course() -> None:
 
     def give(cycle: int, days: list[date]) -> None:
         for day, on in enumerate(days, 1):
-            data = {"cycle": cycle, "day": day, "dose_g": 46.67, "product": "privigen"}
-            record(
-                ward_event(
-                    "infusion.administered",
-                    local(on),
-                    f"i-{cycle}-{day}",
-                    **data,
-                    lot_numbers=["L"],
-                ),
+            given = ward_event(
+                "infusion.administered",
                 local(on),
+                f"i-{cycle}-{day}",
+                cycle=cycle,
+                day=day,
+                dose_g=46.67,
+                product="privigen",
+                lot_numbers=["L"],
             )
+            record(given, local(on))
 
     give(1, days_from(MONDAY))
     record(rescheduled(date(2025, 2, 5)), local(date(2025, 1, 20), 6))
