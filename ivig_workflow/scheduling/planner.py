@@ -29,7 +29,9 @@ def plan_chairs(problem: Problem) -> Plan:
     if not problem.demands:
         return Plan(bookings=(), starts={}, unplaced=(), solver="empty")
     started = time.perf_counter()
-    greedy_bookings, greedy_starts, greedy_unplaced = pack(problem)
+    # Each cycle first tries where its course has it now (on a first plan, its target).
+    current = {d.id: d.current for d in problem.demands if d.current is not None}
+    greedy_bookings, greedy_starts, greedy_unplaced = pack(problem, current)
     packing = time.perf_counter() - started
     fallback = Plan(
         bookings=_ordered(greedy_bookings),

@@ -57,6 +57,9 @@ class Demand:
     latest: date
     fixed_days: tuple[date, ...] | None = None
     frozen: tuple[Booking, ...] = ()
+    # Where the course has the cycle now: of two plans as good, a re-plan keeps it
+    # there, so planning the same centre twice moves nothing the second time.
+    current: date | None = None
 
     @property
     def days(self) -> int:

@@ -217,6 +217,7 @@ def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
         latest=need.latest,
         fixed_days=need.planned_days if fixed else None,
         frozen=tuple(_booking(need.key, row) for row in frozen),
+        current=need.planned_days[0],
     )
 
 
