@@ -4,8 +4,10 @@ Bookings dated inside the freeze window (the next `freeze_days` days) are kept, 
 so is every other booking of their cycle; bookings of cycles this run does not plan
 (beyond the horizon, no longer open) are kept too. All of them block their chairs.
 Every other booking of the centre from today on is replaced by the new plan. A
-cycle that cannot be placed raises a `book_chairs` work item for the infusion
-nurses, never a silent overbooking; a plan that fails `check_plan` is not stored.
+cycle that cannot be placed raises a `book_chairs` work item for the scheduler
+(the role that keeps the chairs), never a silent overbooking; a plan that fails
+`check_plan` is not stored. The plan takes the centre's re-plan marks it saw
+(`db/chair_marks.py`) and first frees chairs a stopped course still holds.
 
 `moved` lists the cycles whose first day differs from their planned start: the
 bookings hold the new dates; the course's own step (`cycle.rescheduled`) is the
@@ -22,8 +24,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db.chair_marks import free_stale, marks_seen, replanned
 from ivig_workflow.db.effect_rows import insert_rows, write_effects
 from ivig_workflow.db.tables import BookingRow
+from ivig_workflow.domain.course.model import RELEASING_STATES
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan, plan_chairs
@@ -73,6 +77,9 @@ def plan_centre(
     started = clock.perf_counter()
     with UnitOfWork(engine) as uow:
         session = uow.session
+        # The marks this plan answers; chairs a stopped course still holds are freed.
+        seen = marks_seen(session.connection(), centre)
+        free_stale(session.connection(), centre, first, RELEASING_STATES, now)
         needs = {
             n.key: n for n in read_needs(session, rulebook.guideline, policy, centre, first, last)
         }
@@ -126,6 +133,7 @@ def plan_centre(
         report.moved = moved_cycles(plan, needs, frozen_keys, rulebook)
         if on_moved is not None and report.moved:
             on_moved(uow, report.moved)  # the course's own step, in this transaction
+        replanned(session.connection(), centre, seen, now)
         uow.commit()
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
