@@ -31,9 +31,15 @@ ONE_DAY = timedelta(days=1)
 
 
 def chair_changes(
-    before: Course | None, after: Course, trigger: str, at: datetime, rules: CourseRules
+    before: Course | None,
+    after: Course,
+    trigger: str,
+    at: datetime,
+    rules: CourseRules,
+    event_key: str | None = None,
 ) -> tuple[ChairsChanged, ...]:
-    """What the step from `before` to `after` (at `at`) does to booked chair days."""
+    """What the step from `before` to `after` (at `at`, on the event keyed
+    `event_key` if any) does to booked chair days."""
     if rules.indication.days.every_day or trigger in PLANNER_STEPS:
         return ()
     today = rules.local_date(at)
@@ -68,7 +74,8 @@ def chair_changes(
         return ()
     return (
         ChairsChanged(
-            key=effect_key(after.course_id, "chairs", trigger, at.isoformat()),
+            # One per decision: an event's own key, else the instant of the tick or start.
+            key=effect_key(after.course_id, "chairs", trigger, event_key or at.isoformat()),
             course_id=after.course_id,
             centre=after.centre,
             freed=tuple(freed),

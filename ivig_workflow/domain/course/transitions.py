@@ -175,7 +175,7 @@ def _applied(
     # measurements), a cycle whose days could not be made consecutive is raised.
     effects = (*effects, *placement_work(before, course, rules))
     # Booked chair days the step makes stale are freed, new ones asked for.
-    effects = (*effects, *chair_changes(before, course, trigger, at, rules))
+    effects = (*effects, *chair_changes(before, course, trigger, at, rules, event_key))
     return Decision(
         course=course,
         status="applied",
