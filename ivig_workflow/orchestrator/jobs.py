@@ -114,7 +114,7 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
         if kind == "relay":
             return relay(url, settings.prefect_api)
         if kind == "chairs":
-            return _summary(replan_chairs(centre=centre, database_url=url))
+            return {"replanned": replan_chairs(centre=centre, database_url=url)["replanned"]}
     return None
 
 

@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from prefect.client.orchestration import get_client
+from prefect.settings import PREFECT_API_URL
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from flows.chair_replans import replan_chairs
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.db.tables import BookingRow, ChairReplanRow
-from ivig_workflow.orchestrator.jobs import _nothing_due
+from ivig_workflow.orchestrator.jobs import Runtime, _nothing_due, _run, run_flow
 from ivig_workflow.service.courses import StartCourse, start_course
 from ivig_workflow.service.rulebook import load_rulebook
 from ivig_workflow.service.unit_of_work import reading
@@ -111,4 +112,27 @@ def test_the_flow_replans_only_the_marked_centre(prefect_server: None, tmp_path:
             return [run.name for run in await client.read_flow_runs()]
 
     assert "chairs-all-2026-01-05T09:01Z" in asyncio.run(names())
+    engine.dispose()
+
+
+def test_the_clock_starts_a_chairs_run_only_for_a_marked_centre(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'clock.sqlite3'}"
+    engine = ensure_schema(url)
+    runtime = Runtime(database_url=url, prefect_api=str(PREFECT_API_URL.value()))
+
+    async def runs() -> int:
+        async with get_client() as client:
+            return len(await client.read_flow_runs())
+
+    before = asyncio.run(runs())
+    assert run_flow("chairs", None, runtime) == {"flow_run": "skipped: nothing due"}
+    assert asyncio.run(runs()) == before
+    _open(engine, "london", "DEMO-0009")
+    outcome = run_flow("chairs", None, runtime)
+    assert outcome["replanned"] == ["london"]
+    assert asyncio.run(runs()) == before + 1
+    # Without a Prefect server the clock calls the service itself.
+    assert _run("chairs", None, Runtime(database_url=url)) == {"replanned": []}
     engine.dispose()

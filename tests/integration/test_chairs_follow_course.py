@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
 from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.tables import BookingRow, ChairReplanMarkRow
 from ivig_workflow.service.scheduling.plan import plan_centre
 from ivig_workflow.service.scheduling.replans import centres_due, replan_marked
-from ivig_workflow.service.unit_of_work import reading
+from ivig_workflow.service.unit_of_work import UnitOfWork, reading
 from ivig_workflow.service.ward_events import EventAnswer, receive_event
 from tests.integration.course_driver import Ward
 from tests.integration.test_chair_bookings import (
@@ -192,3 +192,23 @@ def test_a_new_weight_frees_the_stale_bookings_and_the_replan_books_the_new_leng
     ] == list(minutes)
     assert {r.day: r.end_time for r in rows} != before
     ward.assert_consistent()
+
+
+def test_a_replan_frees_chairs_a_stopped_course_still_holds(engine: Engine) -> None:
+    """A re-plan that wrote a course's bookings while its hold was being recorded
+    (each transaction blind to the other's rows) leaves them booked; the next re-plan
+    of the centre gives them back, from tomorrow on."""
+    ward = Ward.start(engine, "dermatomyositis")
+    plan_centre(engine, RULEBOOK, "main", now=PLANNED_AT, first=FIRST)
+    rows = [r.id for r in of(engine, ward.course_id)]
+    send(engine, ward.course_id, "course.held", local(date(2026, 1, 6)), reason="infection")
+    with UnitOfWork(engine) as uow:  # the race's leftovers, as the lost update wrote them
+        uow.session.execute(
+            update(BookingRow)
+            .where(col(BookingRow.course_id) == ward.course_id)
+            .values(status="booked")
+        )
+        uow.commit()
+    assert [r.id for r in of(engine, ward.course_id)] == rows
+    plan_centre(engine, RULEBOOK, "main", now=local(date(2026, 1, 7), 6))
+    assert of(engine, ward.course_id, None) == [], "freed, then deleted by the re-plan"
