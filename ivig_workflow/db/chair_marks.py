@@ -114,6 +114,24 @@ def replanned(connection: Connection, centre: str, seen: list[int], now: datetim
     )
 
 
+def freed_in_window(
+    connection: Connection, centre: str, first: date, freeze_end: date
+) -> set[tuple[str, int]]:
+    """(course, cycle) of the bookings a step freed inside the freeze window: the
+    re-plan books those cycles again on their own dates, it does not move them."""
+    rows = connection.execute(
+        select(_BOOKINGS.c.course_id, _BOOKINGS.c.cycle)
+        .where(
+            _BOOKINGS.c.centre_slug == centre,
+            _BOOKINGS.c.date >= first,
+            _BOOKINGS.c.date < freeze_end,
+            _BOOKINGS.c.status == CANCELLED,
+        )
+        .distinct()
+    ).all()
+    return {(course_id, cycle) for course_id, cycle in rows}
+
+
 def free_stale(
     connection: Connection, centre: str, after: date, live: Collection[Any], now: datetime
 ) -> int:

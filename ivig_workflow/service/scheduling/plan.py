@@ -7,7 +7,8 @@ Every other booking of the centre from today on is replaced by the new plan. A
 cycle that cannot be placed raises a `book_chairs` work item for the scheduler
 (the role that keeps the chairs), never a silent overbooking; a plan that fails
 `check_plan` is not stored. The plan takes the centre's re-plan marks it saw
-(`db/chair_marks.py`) and first frees chairs a stopped course still holds.
+(`db/chair_marks.py`) and first frees chairs a stopped course still holds; a cycle
+whose bookings in the freeze window a step freed is booked again on its own dates.
 
 `moved` lists the cycles whose first day differs from their planned start: the
 bookings hold the new dates; the course's own step (`cycle.rescheduled`) is the
@@ -24,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from ivig_workflow.db.chair_marks import free_stale, marks_seen, replanned
+from ivig_workflow.db.chair_marks import free_stale, freed_in_window, marks_seen, replanned
 from ivig_workflow.db.effect_rows import insert_rows, write_effects
 from ivig_workflow.db.tables import BookingRow
 from ivig_workflow.domain.course.model import RELEASING_STATES
@@ -84,6 +85,7 @@ def plan_centre(
             n.key: n for n in read_needs(session, rulebook.guideline, policy, centre, first, last)
         }
         existing = _booked_from(session, centre, first)
+        pinned = freed_in_window(session.connection(), centre, first, freeze_end)
         frozen_keys = {
             key
             for key, rows in existing.items()
@@ -100,7 +102,11 @@ def plan_centre(
                 last + _TAIL,
             ),
             demands=tuple(
-                _demand(need, existing.get(key, []) if key in frozen_keys else [])
+                _demand(
+                    need,
+                    existing.get(key, []) if key in frozen_keys else [],
+                    pinned=(need.course_id, need.cycle) in pinned,
+                )
                 for key, need in needs.items()
             ),
             blocked=tuple(
@@ -173,8 +179,10 @@ def _booking(key: str, row: BookingRow) -> Booking:
     )
 
 
-def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
-    fixed = need.started or bool(frozen)
+def _demand(need: CycleNeed, frozen: list[BookingRow], *, pinned: bool = False) -> Demand:
+    # A cycle whose bookings in the freeze window a step freed (a new chair time)
+    # keeps its dates: patients were told, product is ordered.
+    fixed = need.started or bool(frozen) or pinned
     return Demand(
         id=need.key,
         minutes=need.minutes,
