@@ -16,8 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from ivig_workflow.db.chair_marks import apply_chair_changes
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
+from ivig_workflow.domain.course.chair_effect import ChairsChanged
 from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, WorkItemClosed
 
 
@@ -62,6 +64,9 @@ def write_effects(connection: Connection, effects: Sequence[tuple[Effect, dateti
     closings = [close_values(e, now) for e, now in effects if isinstance(e, WorkItemClosed)]
     if closings:
         connection.execute(_CLOSE_OPEN_ITEM, closings)
+    chairs = [(e, now) for e, now in effects if isinstance(e, ChairsChanged)]
+    if chairs:  # stale bookings freed, the centre marked for a re-plan
+        apply_chair_changes(connection, chairs)
 
 
 _WORK_ITEMS: Table = WorkItemRow.__table__  # type: ignore[attr-defined]

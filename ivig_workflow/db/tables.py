@@ -316,3 +316,30 @@ class BookingRow(SQLModel, table=True):
     status: str = Field(max_length=16)  # booked, cancelled
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ChairReplanMarkRow(SQLModel, table=True):
+    """A change that freed or needs chairs at a centre, waiting for its re-plan.
+
+    Written in the transaction of the course step (append-only, so concurrent steps
+    never wait on one another); the re-plan deletes the marks it has seen. Empty when
+    nothing waits, so the clock's check is one indexed select of nothing.
+    """
+
+    __tablename__ = "chair_replan_marks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    centre_slug: str = Field(max_length=REF, index=True)
+    needed_from: date  # the earliest day the change touches, at the centre
+    marked_at: datetime = Field(sa_type=UtcDateTime)
+    why: str = Field(max_length=500)
+
+
+class ChairReplanRow(SQLModel, table=True):
+    """When each centre's chairs were last planned: re-plans after changes are spaced
+    by `scheduling.replan_min_minutes` (config/centres.yaml)."""
+
+    __tablename__ = "chair_replans"
+
+    centre_slug: str = Field(max_length=REF, primary_key=True)
+    planned_at: datetime = Field(sa_type=UtcDateTime)

@@ -85,6 +85,9 @@ class SchedulingPolicy(_Frozen):
     weight_peak: int = Field(default=1, ge=0)
     level_per_mille: int = Field(default=850, ge=0, le=1000)
     weight_ramp: int = Field(default=20, ge=0)
+    # After a change that frees or needs chairs the centre is planned again, at most
+    # once in this many minutes (changes meanwhile wait for the next), and daily.
+    replan_min_minutes: int = Field(default=5, ge=0, le=1440)
 
     @model_validator(mode="after")
     def _slot_divides_an_hour(self) -> SchedulingPolicy:

@@ -38,7 +38,7 @@ def planned_jobs(schedules: Schedules, rulebook: Rulebook) -> list[dict[str, Any
                 "misfire_grace_time": schedules.sweep.misfire_grace_seconds,
             }
         )
-    for kind in ("dispatch", "relay"):
+    for kind in ("dispatch", "relay", "chairs"):
         every = getattr(schedules, kind)
         jobs.append(
             {

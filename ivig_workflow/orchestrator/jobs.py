@@ -19,6 +19,7 @@ from ivig_workflow.service.dispatch import dispatch_due
 from ivig_workflow.service.due_work import courses_due, notifications_due
 from ivig_workflow.service.housekeeping import HOUSEKEEPING
 from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.scheduling.replans import centres_due, replan_marked
 from ivig_workflow.service.sweep import sweep_due
 from ivig_workflow.service.worklist import centre_worklist
 
@@ -78,6 +79,9 @@ def _run(kind: str, centre: str | None, settings: Runtime) -> Any:
         )
     if kind == "worklist":
         return centre_worklist(engine, load_rulebook(), centre or "main", now).summary()
+    if kind == "chairs":
+        plans = replan_marked(engine, load_rulebook(), now, centre)
+        return {"replanned": [plan.centre for plan in plans]}
     return None  # the relay needs a Prefect server to relay to
 
 
@@ -86,6 +90,7 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
     from prefect import tags
     from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
+    from flows.chair_replans import replan_chairs
     from flows.dispatch import dispatch
     from flows.sweep import sweep
     from flows.worklist import worklist
@@ -108,6 +113,8 @@ def run_flow(kind: str, centre: str | None, settings: Runtime) -> Any:
             return asyncio.run(worklist(centre=centre, database_url=url))
         if kind == "relay":
             return relay(url, settings.prefect_api)
+        if kind == "chairs":
+            return {"replanned": replan_chairs(centre=centre, database_url=url)["replanned"]}
     return None
 
 
@@ -118,6 +125,8 @@ def _nothing_due(kind: str, centre: str | None, database_url: str) -> bool:
         return not courses_due(engine, now, centre)
     if kind == "dispatch":
         return not notifications_due(engine, now)
+    if kind == "chairs":
+        return not centres_due(engine, load_rulebook(), now, centre)
     return False
 
 

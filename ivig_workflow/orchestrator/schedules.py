@@ -39,6 +39,8 @@ class Schedules(BaseModel):
     dispatch: Every = Every(every_seconds=15)
     relay: Every = Every(every_seconds=15)
     worklist: Daily = Daily(misfire_grace_seconds=21600)
+    # Re-plan centres a change marked (each at most once per `replan_min_minutes`).
+    chairs: Every = Every(every_seconds=60, misfire_grace_seconds=300)
 
 
 def schedules_file() -> Path:

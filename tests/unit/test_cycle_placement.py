@@ -99,14 +99,15 @@ class MonWedFri:
         return day.weekday() in (0, 2, 4)
 
 
-def test_where_no_date_fits_the_cycle_keeps_its_target_and_a_nurse_places_it() -> None:
+def test_where_no_date_fits_the_cycle_keeps_its_target_and_the_scheduler_places_it() -> None:
     ward = Ward.start("dermatomyositis", D("2025-01-06"))
     ward.rules = replace(ward.rules, calendar=MonWedFri())
     ward.give_cycle()
     [item] = [w for w in ward.decisions[-1].work_items if w.kind == "place_cycle"]
     pending = ward.course.cycles[-1]
     assert pending.planned_start == D("2025-02-03")  # the target: 4 weeks after day 1
-    assert item.role == "infusion_nurse"
+    # Placing cycles is the scheduler's work since issue 13 (the role keeping the chairs).
+    assert item.role == "scheduler"
     assert item.data["days"] == [d.isoformat() for d in pending.planned_days]
     assert "consecutive" in item.citation
 

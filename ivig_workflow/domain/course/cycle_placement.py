@@ -10,8 +10,8 @@ start stretches the interval towards the guideline's maximum while an earlier on
 keeps it. The start never passes the interval's maximum after day 1 of the previous
 cycle of the series (`interval.max_weeks`), nor comes before `earliest` (today, or
 the date the physician asked for). Where no date fits, the cycle keeps its target
-with the centre's next open days, and a work item asks the infusion nurses, who
-book the chairs, to place it by hand.
+with the centre's next open days, and a work item asks the scheduler, who keeps
+the chairs, to place it by hand.
 
 Acute inpatient cycles (`days.every_day`: TEN, Kawasaki disease) run on calendar
 days from the target: a ward does not pause an intensive-care patient for a weekend.
@@ -102,7 +102,7 @@ def _place_by_hand(course: Course, cycle: Cycle, rules: CourseRules) -> WorkItem
             "place_cycle",
         ),
         course_id=course.course_id,
-        role="infusion_nurse",
+        role="scheduler",
         kind="place_cycle",
         title=(
             f"Place cycle {cycle.number} of course {course.course_id}: no {len(days)} "

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from ivig_workflow.domain.course.chair_effect import ChairsChanged
 from ivig_workflow.domain.course.deviation import Deviation
 from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, WorkItemClosed
 from ivig_workflow.domain.course.model import Course, CourseState
@@ -62,7 +63,7 @@ class Decision(BaseModel):
     course: Course
     status: Literal["applied", "refused"]
     transitions: tuple[Transition, ...] = ()
-    effects: tuple[WorkItem | Notification | WorkItemClosed, ...] = ()
+    effects: tuple[WorkItem | Notification | WorkItemClosed | ChairsChanged, ...] = ()
     reason: str | None = None
     rule: str | None = None  # the refusal's rule; applied steps name theirs
     deviations: tuple[Deviation, ...] = ()  # departures from the plan this event raised
@@ -78,3 +79,7 @@ class Decision(BaseModel):
     @property
     def closed_work_items(self) -> tuple[WorkItemClosed, ...]:
         return tuple(e for e in self.effects if isinstance(e, WorkItemClosed))
+
+    @property
+    def chair_changes(self) -> tuple[ChairsChanged, ...]:
+        return tuple(e for e in self.effects if isinstance(e, ChairsChanged))

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
+from ivig_workflow.domain.course.chair_effect import ChairsChanged
+
 
 class Role(StrEnum):
     """Who acts on a work item or notification; routing is by role, never by person."""
@@ -21,6 +23,8 @@ class Role(StrEnum):
     PHARMACY = "pharmacy"
     PHYSICIAN = "physician"
     OPERATOR = "operator"
+    # Keeps the centre's chairs: places the cycles the chair planner could not.
+    SCHEDULER = "scheduler"
 
 
 class WorkItemStatus(StrEnum):
@@ -82,7 +86,7 @@ class WorkItemClosed(_Effect):
     reason: str = Field(min_length=1)
 
 
-Effect = WorkItem | Notification | WorkItemClosed
+Effect = WorkItem | Notification | WorkItemClosed | ChairsChanged
 
 
 def close_work_item(

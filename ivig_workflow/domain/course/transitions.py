@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from ivig_workflow.domain.course.chair_changes import chair_changes
 from ivig_workflow.domain.course.cycle_placement import placement_work
 from ivig_workflow.domain.course.cycle_schedule import next_due_at
 from ivig_workflow.domain.course.decision import Decision, Outcome, Refusal, Transition
@@ -177,6 +178,8 @@ def _applied(
     # Wherever dates were planned (start, completion, review, relapse, resume, new
     # measurements), a cycle whose days could not be made consecutive is raised.
     effects = (*effects, *placement_work(before, course, rules))
+    # Booked chair days the step makes stale are freed, new ones asked for.
+    effects = (*effects, *chair_changes(before, course, trigger, at, rules, event_key))
     return Decision(
         course=course,
         status="applied",

@@ -82,7 +82,12 @@ def read_needs(
     needs = []
     for cycle, indication in wanted:
         chosen = guideline.indication(indication)
-        days = tuple(date.fromisoformat(day) for day in cycle.planned_days)
+        # A day already given sits on the date it was given (an early day needs no
+        # chair on its planned date any more; a day given before today needs none).
+        done = given.get(cycle.id, {}) if cycle.id is not None else {}
+        days = tuple(
+            done.get(n, date.fromisoformat(day)) for n, day in enumerate(cycle.planned_days, 1)
+        )
         minutes = tuple(int(m) for m in cycle.plan.get("chair_minutes", ()))
         if len(minutes) != len(days):
             minutes = (minutes or (240,))[:1] * len(days)  # an old plan without chair time
@@ -140,13 +145,14 @@ def _previous_day1(session: Session, keys: list[tuple[str, int]]) -> dict[tuple[
     return found
 
 
-def _days_given(session: Session, cycle_ids: list[int]) -> dict[int, set[int]]:
-    given: dict[int, set[int]] = defaultdict(set)
+def _days_given(session: Session, cycle_ids: list[int]) -> dict[int, dict[int, date]]:
+    """The date each given day was given on, by cycle."""
+    given: dict[int, dict[int, date]] = defaultdict(dict)
     if cycle_ids:
-        for cycle_id, day in session.execute(
-            select(col(InfusionDayRow.cycle_id), col(InfusionDayRow.day)).where(
-                col(InfusionDayRow.cycle_id).in_(cycle_ids)
-            )
+        for cycle_id, day, on in session.execute(
+            select(
+                col(InfusionDayRow.cycle_id), col(InfusionDayRow.day), col(InfusionDayRow.date)
+            ).where(col(InfusionDayRow.cycle_id).in_(cycle_ids))
         ).all():
-            given[cycle_id].add(day)
+            given[cycle_id][day] = on
     return given

@@ -4,8 +4,11 @@ Bookings dated inside the freeze window (the next `freeze_days` days) are kept, 
 so is every other booking of their cycle; bookings of cycles this run does not plan
 (beyond the horizon, no longer open) are kept too. All of them block their chairs.
 Every other booking of the centre from today on is replaced by the new plan. A
-cycle that cannot be placed raises a `book_chairs` work item for the infusion
-nurses, never a silent overbooking; a plan that fails `check_plan` is not stored.
+cycle that cannot be placed raises a `book_chairs` work item for the scheduler
+(the role that keeps the chairs), never a silent overbooking; a plan that fails
+`check_plan` is not stored. The plan takes the centre's re-plan marks it saw
+(`db/chair_marks.py`) and first frees chairs a stopped course still holds; a cycle
+whose bookings in the freeze window a step freed is booked again on its own dates.
 
 `moved` lists the cycles placed on other days than their course has. Each becomes
 its course's `cycle.rescheduled` step in the same transaction (`rescheduling`),
@@ -26,8 +29,10 @@ from typing import Any
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db.chair_marks import free_stale, freed_in_window, marks_seen, replanned
 from ivig_workflow.db.effect_rows import insert_rows, write_effects
 from ivig_workflow.db.tables import BookingRow
+from ivig_workflow.domain.course.model import RELEASING_STATES
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan, plan_chairs
@@ -79,10 +84,14 @@ def plan_centre(
     started = clock.perf_counter()
     with UnitOfWork(engine) as uow:
         session = uow.session
+        # The marks this plan answers; chairs a stopped course still holds are freed.
+        seen = marks_seen(session.connection(), centre)
+        free_stale(session.connection(), centre, first, RELEASING_STATES, now)
         needs = {
             n.key: n for n in read_needs(session, rulebook.guideline, policy, centre, first, last)
         }
         existing = _booked_from(session, centre, first)
+        pinned = freed_in_window(session.connection(), centre, first, freeze_end)
         frozen_keys = {
             key
             for key, rows in existing.items()
@@ -99,7 +108,11 @@ def plan_centre(
                 last + _TAIL,
             ),
             demands=tuple(
-                _demand(need, existing.get(key, []) if key in frozen_keys else [])
+                _demand(
+                    need,
+                    existing.get(key, []) if key in frozen_keys else [],
+                    pinned=(need.course_id, need.cycle) in pinned,
+                )
                 for key, need in needs.items()
             ),
             blocked=tuple(
@@ -135,6 +148,7 @@ def plan_centre(
         report.moved = [m for m in moves if m not in {r.moved for r in refused}]
         if on_moved is not None and report.moved:
             on_moved(uow, report.moved)
+        replanned(session.connection(), centre, seen, now)
         uow.commit()
     report.seconds = clock.perf_counter() - started
     report.solver = plan.solver
@@ -207,8 +221,10 @@ def _booking(key: str, row: BookingRow) -> Booking:
     )
 
 
-def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
-    fixed = need.started or bool(frozen)
+def _demand(need: CycleNeed, frozen: list[BookingRow], *, pinned: bool = False) -> Demand:
+    # A cycle whose bookings in the freeze window a step freed (a new chair time)
+    # keeps its dates: patients were told, product is ordered.
+    fixed = need.started or bool(frozen) or pinned
     return Demand(
         id=need.key,
         minutes=need.minutes,

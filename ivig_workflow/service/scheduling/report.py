@@ -112,7 +112,7 @@ def unplaced_item(
     return WorkItem(
         key=effect_key(need.course_id, "cycle", need.cycle, "chairs-unplaced", need.target),
         course_id=need.course_id,
-        role=Role.INFUSION_NURSE,
+        role=Role.SCHEDULER,
         kind="book_chairs",
         title=f"Book chairs by hand for cycle {need.cycle}: the scheduler found none ({reason})",
         due_at=datetime.combine(need.earliest, time(8), tzinfo=zone),
