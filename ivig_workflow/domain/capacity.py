@@ -85,6 +85,9 @@ class SchedulingPolicy(_Frozen):
     weight_peak: int = Field(default=1, ge=0)
     level_per_mille: int = Field(default=850, ge=0, le=1000)
     weight_ramp: int = Field(default=20, ge=0)
+    # Moving a cycle already booked (each move is a step of its course and a message to
+    # the nurses): a re-plan moves it only for a gain beyond this.
+    weight_move: int = Field(default=150, ge=0)
 
     @model_validator(mode="after")
     def _slot_divides_an_hour(self) -> SchedulingPolicy:

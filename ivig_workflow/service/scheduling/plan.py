@@ -99,7 +99,7 @@ def plan_centre(
                 last + _TAIL,
             ),
             demands=tuple(
-                _demand(need, existing.get(key, []) if key in frozen_keys else [])
+                _demand(need, existing.get(key, []), frozen=key in frozen_keys)
                 for key, need in needs.items()
             ),
             blocked=tuple(
@@ -114,6 +114,7 @@ def plan_centre(
             weight_peak=policy.weight_peak,
             level=policy.level_per_mille,
             weight_ramp=policy.weight_ramp,
+            weight_move=policy.weight_move,
             time_limit=policy.time_limit_seconds,
             seed=policy.random_seed,
             force_fallback=force_fallback,
@@ -207,8 +208,10 @@ def _booking(key: str, row: BookingRow) -> Booking:
     )
 
 
-def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
-    fixed = need.started or bool(frozen)
+def _demand(need: CycleNeed, booked: list[BookingRow], *, frozen: bool) -> Demand:
+    """The cycle to place; where it is booked now, if it is (a re-plan keeps it there
+    unless moving gains more than `weight_move`); its bookings kept if `frozen`."""
+    fixed = need.started or (frozen and bool(booked))
     return Demand(
         id=need.key,
         minutes=need.minutes,
@@ -216,8 +219,8 @@ def _demand(need: CycleNeed, frozen: list[BookingRow]) -> Demand:
         earliest=need.earliest,
         latest=need.latest,
         fixed_days=need.planned_days if fixed else None,
-        frozen=tuple(_booking(need.key, row) for row in frozen),
-        current=need.planned_days[0],
+        frozen=tuple(_booking(need.key, row) for row in booked) if frozen else (),
+        current=need.planned_days[0] if booked else None,
     )
 
 
