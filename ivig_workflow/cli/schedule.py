@@ -43,7 +43,8 @@ def plan(
     now: Annotated[str | None, typer.Option(help="ISO-8601 instant (default: now).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Re-plan the centre's chairs for the horizon; bookings in the freeze window stay."""
+    """Re-plan the centre's chairs for the horizon; bookings in the freeze window stay.
+    Each cycle moved becomes a `cycle.rescheduled` step of its course."""
     with refusing_bad_input():
         rulebook = load_rulebook()
         slug = rulebook.centres.centre(centre).slug
@@ -65,6 +66,11 @@ def plan(
         f"{len(answer['moved'])} cycles moved, {len(answer['unplaced'])} unplaced, "
         f"utilisation {answer['utilisation']:.0%} ({answer['solver']}, {answer['seconds']} s)"
     )
+    for move in answer["moved"]:  # each is a cycle.rescheduled step of its course
+        console.print(
+            f"moved: {move['course_id']} cycle {move['cycle']} {move['planned_start']} -> "
+            f"{move['new_start']} ({move['reason']})"
+        )
     for lost in answer["unplaced"]:
         console.print(f"unplaced: {lost['course_id']} cycle {lost['cycle']}: {lost['reason']}")
 

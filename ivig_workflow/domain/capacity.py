@@ -88,6 +88,9 @@ class SchedulingPolicy(_Frozen):
     # After a change that frees or needs chairs the centre is planned again, at most
     # once in this many minutes (changes meanwhile wait for the next), and daily.
     replan_min_minutes: int = Field(default=5, ge=0, le=1440)
+    # Moving a cycle already booked (each move is a step of its course and a message to
+    # the nurses): a re-plan moves it only for a gain beyond this.
+    weight_move: int = Field(default=150, ge=0)
 
     @model_validator(mode="after")
     def _slot_divides_an_hour(self) -> SchedulingPolicy:

@@ -1,10 +1,11 @@
 """Booking days into real chairs at real times, cycle by cycle.
 
 `pack` takes cycles in order of their target date (first come, first served); each
-tries the start the optimiser chose for it, then the others of its window nearest
-the target first, and takes the first at which every day finds a chair and a nurse,
-each day at its earliest free slot. Without the optimiser's choices it is the
-fallback when the optimiser finds nothing in time, and the benchmark's baseline.
+tries the start the optimiser chose for it, then where it is booked now (a re-plan),
+then the others of its window nearest the target first, and takes the first at
+which every day finds a chair and a nurse, each day at its earliest free slot.
+Without the optimiser's choices it is the fallback when the optimiser finds
+nothing in time, and the benchmark's baseline.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def pack(
     )
     for demand in order:
         candidates = candidate_starts(problem, demand)
-        chosen = (preferred or {}).get(demand.id)
-        if chosen in candidates:
-            candidates = [chosen, *(start for start in candidates if start != chosen)]
+        # The optimiser's start first, then where the course has the cycle now (a
+        # re-plan that cannot keep the optimiser's start does not swap equal cycles).
+        wanted = ((preferred or {}).get(demand.id), demand.current)
+        first = [start for start in dict.fromkeys(wanted) if start in candidates]
+        candidates = [*first, *(start for start in candidates if start not in first)]
         if not candidates:
             unplaced.append(Unplaced(demand.id, why_no_start(problem, demand)))
             continue

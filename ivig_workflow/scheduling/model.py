@@ -29,9 +29,6 @@ from ivig_workflow.scheduling.problem import Problem
 from ivig_workflow.scheduling.windows import days_needing_chairs
 
 OVERFLOW_COST = 10_000  # per minute over: worse than moving a cycle by any day
-# Leaving the start the course has now: only breaks ties (a day from the target
-# costs `weight_distance`), so a re-plan does not swap equal cycles back and forth.
-MOVE_COST = 1
 PER_MILLE = 1000
 
 
@@ -65,7 +62,7 @@ def build(problem: Problem, candidates: dict[str, list[date]], fill: float = 1.0
             if away:
                 objective.append(problem.weight_distance * away * pick)
             if demand.current is not None and start != demand.current:
-                objective.append(MOVE_COST * pick)
+                objective.append(problem.weight_move * pick)
             for number, day in days_needing_chairs(problem, demand, start):
                 minutes = demand.minutes[number - 1]
                 chair_load[day].append((minutes + problem.capacity[day].turnover) * pick)

@@ -29,9 +29,7 @@ def plan_chairs(problem: Problem) -> Plan:
     if not problem.demands:
         return Plan(bookings=(), starts={}, unplaced=(), solver="empty")
     started = time.perf_counter()
-    # Each cycle first tries where its course has it now (on a first plan, its target).
-    current = {d.id: d.current for d in problem.demands if d.current is not None}
-    greedy_bookings, greedy_starts, greedy_unplaced = pack(problem, current)
+    greedy_bookings, greedy_starts, greedy_unplaced = pack(problem)
     packing = time.perf_counter() - started
     fallback = Plan(
         bookings=_ordered(greedy_bookings),

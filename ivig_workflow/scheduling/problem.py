@@ -57,8 +57,8 @@ class Demand:
     latest: date
     fixed_days: tuple[date, ...] | None = None
     frozen: tuple[Booking, ...] = ()
-    # Where the course has the cycle now: of two plans as good, a re-plan keeps it
-    # there, so planning the same centre twice moves nothing the second time.
+    # Where a cycle already booked is now: a re-plan keeps it there unless moving it
+    # gains more than `weight_move`, so planning twice moves nothing the second time.
     current: date | None = None
 
     @property
@@ -81,6 +81,7 @@ class Problem:
     weight_peak: int = 1
     level: int = 850  # per mille of a date's chair-minutes beyond which load costs
     weight_ramp: int = 20
+    weight_move: int = 150  # per cycle already booked that the plan moves
     time_limit: float = 4.0  # wall seconds; the solver's own work budget is a sixteenth
     # The optimiser books dates up to this share of their chair-minutes: packing real
     # chairs at real times never reaches 100 %, and a day that does not pack moves.

@@ -110,7 +110,8 @@ def plan_centre(
             demands=tuple(
                 _demand(
                     need,
-                    existing.get(key, []) if key in frozen_keys else [],
+                    existing.get(key, []),
+                    frozen=key in frozen_keys,
                     pinned=(need.course_id, need.cycle) in pinned,
                 )
                 for key, need in needs.items()
@@ -127,6 +128,7 @@ def plan_centre(
             weight_peak=policy.weight_peak,
             level=policy.level_per_mille,
             weight_ramp=policy.weight_ramp,
+            weight_move=policy.weight_move,
             time_limit=policy.time_limit_seconds,
             seed=policy.random_seed,
             force_fallback=force_fallback,
@@ -221,10 +223,14 @@ def _booking(key: str, row: BookingRow) -> Booking:
     )
 
 
-def _demand(need: CycleNeed, frozen: list[BookingRow], *, pinned: bool = False) -> Demand:
-    # A cycle whose bookings in the freeze window a step freed (a new chair time)
-    # keeps its dates: patients were told, product is ordered.
-    fixed = need.started or bool(frozen) or pinned
+def _demand(
+    need: CycleNeed, booked: list[BookingRow], *, frozen: bool, pinned: bool = False
+) -> Demand:
+    """The cycle to place; where it is booked now, if it is (a re-plan keeps it there
+    unless moving gains more than `weight_move`); its bookings kept if `frozen`. A
+    `pinned` cycle, whose bookings in the freeze window a step freed (a new chair
+    time), keeps its dates: patients were told, product is ordered."""
+    fixed = need.started or (frozen and bool(booked)) or pinned
     return Demand(
         id=need.key,
         minutes=need.minutes,
@@ -232,8 +238,8 @@ def _demand(need: CycleNeed, frozen: list[BookingRow], *, pinned: bool = False) 
         earliest=need.earliest,
         latest=need.latest,
         fixed_days=need.planned_days if fixed else None,
-        frozen=tuple(_booking(need.key, row) for row in frozen),
-        current=need.planned_days[0],
+        frozen=tuple(_booking(need.key, row) for row in booked) if frozen else (),
+        current=need.planned_days[0] if booked else None,
     )
 
 
