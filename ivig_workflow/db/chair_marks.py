@@ -83,16 +83,6 @@ def _why(whys: list[str]) -> str:
     return text if len(text) <= 500 else f"{text[:480]}… ({len(whys)} changes)"
 
 
-def mark_centre(
-    connection: Connection, centre: str, needed_from: date, now: datetime, why: str
-) -> None:
-    """Mark `centre` for a re-plan (a change made outside a course step)."""
-    connection.execute(
-        _MARKS.insert(),
-        [{"centre_slug": centre, "needed_from": needed_from, "marked_at": now, "why": why[:500]}],
-    )
-
-
 def marks_seen(connection: Connection, centre: str) -> list[int]:
     """The marks a re-plan starting now answers (their ids, to take them when done)."""
     return list(

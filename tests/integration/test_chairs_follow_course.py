@@ -220,11 +220,14 @@ def test_a_cycle_freed_inside_the_freeze_window_is_booked_again_on_its_dates(
     """Held and resumed the day before its first day: the re-plan books the cycle
     again, on the dates the patient was told, never elsewhere in its window."""
     ward = Ward.start(engine, "dermatomyositis")
-    for n in range(40):  # a crowded Monday: levelling the load would move cycles off it
-        Ward.start(engine, "dermatomyositis", patient_ref=f"PSN-{n + 100}")
     plan_centre(engine, RULEBOOK, "main", now=PLANNED_AT, first=FIRST)
     told = [r.date for r in of(engine, ward.course_id)]
+    assert told[0] == date(2026, 1, 12)
+    for n in range(40):  # a crowded Monday: levelling the load would move cycles off it
+        Ward.start(engine, "dermatomyositis", patient_ref=f"PSN-{n + 100}")
     sunday = date(2026, 1, 11)
+    plan_centre(engine, RULEBOOK, "main", now=local(sunday, 6))  # Monday is frozen now
+    assert [r.date for r in of(engine, ward.course_id)] == told
     send(engine, ward.course_id, "course.held", local(sunday, 8), reason="fever")
     send(engine, ward.course_id, "course.resumed", local(sunday, 9))
     [report] = replan_marked(engine, RULEBOOK, local(sunday, 10))

@@ -1,8 +1,11 @@
 """Freeing a course's chairs: a hold, a cancellation or a skipped cycle gives its
 future bookings back (marked cancelled, kept until the next re-plan reuses the slot).
 
-The seam for the course machine's steps that free chairs: call `free_bookings`
-inside the unit of work that records the step; the next re-plan fills the chairs.
+Course steps free their own chairs through their `ChairsChanged` effect
+(`domain/course/chair_changes.py`, written by `db/chair_marks.py` in the step's
+transaction). `free_bookings` is the same freeing for a caller outside a course
+step (a person giving chairs back by hand): call it inside a unit of work; the next
+re-plan fills the chairs.
 """
 
 from __future__ import annotations
