@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from ivig_workflow.db.driver_statements import table_insert_ids
+from ivig_workflow.db.driver_statements import keys_present, table_insert_ids
 from ivig_workflow.db.statuses import InboxStatus
 from ivig_workflow.db.tables import InboxRow
 from ivig_workflow.domain.course.model import Course
@@ -40,7 +40,10 @@ def apply_batch(
 ) -> list[EventAnswer]:
     keys = list({a.event.key for a in arrivals if a.event is not None})
     connection = uow.connection
-    stored = {row.key: row for row in connection.execute(_STORED, {"keys": keys})} if keys else {}
+    # Which keys were seen before asks the driver; their first outcome, rarely needed, is
+    # read through SQLAlchemy (enums and instants as the answer expects them).
+    seen = list(keys_present(connection, _INBOX, keys))
+    stored = {row.key: row for row in connection.execute(_STORED, {"keys": seen})} if seen else {}
     wanted = list({a.event.course_id for a in arrivals if a.event and a.event.key not in stored})
     courses: dict[str, Course] = {c.course_id: c for c in uow.courses.load_many(wanted)}
     answers: list[EventAnswer] = []
