@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
-from ivig_workflow.db.course_writes import PendingWrites, course_values
+from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
 from ivig_workflow.db.tables import (
     CentreRow,
     CourseRow,
@@ -190,19 +190,23 @@ class CourseStore:
                 "version": loaded.version + 1,
             }
         for cycle in course.cycles:
-            if loaded.written.get(cycle.number) == cycle:
+            before = loaded.written.get(cycle.number)
+            if before == cycle:
                 continue
             loaded.written[cycle.number] = cycle
-            values = cycle_values(cycle)
             stored = loaded.cycle_ids.get(cycle.number)
             if stored is None:
                 pending.cycle_inserts[(cid, cycle.number)] = {
                     "course_id": cid,
                     "number": cycle.number,
-                    **values,
+                    **cycle_values(cycle),
                 }
             else:
-                pending.cycle_updates[stored] = {**values, "b_id": stored}
+                # Only the columns that changed (an infusion day changes none, or the
+                # status): the plan's JSON is not written again with every day.
+                changes = cycle_values(cycle) if before is None else cycle_changes(before, cycle)
+                if changes:
+                    pending.cycle_updates.setdefault(stored, {"b_id": stored}).update(changes)
             for infusion in cycle.infusions:
                 if (cycle.number, infusion.day) not in loaded.recorded:
                     loaded.recorded.add((cycle.number, infusion.day))

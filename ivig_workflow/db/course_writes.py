@@ -9,6 +9,7 @@ means a concurrent writer got there first (`StaleDataError`, which callers retry
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ivig_workflow.db.driver_statements import DriverStatement, table_insert, table_insert_ids
 from ivig_workflow.db.effect_rows import write_effects
-from ivig_workflow.db.statuses import WorkItemStatus
+from ivig_workflow.db.statuses import CycleStatus, WorkItemStatus
 from ivig_workflow.db.tables import (
     CourseRow,
     CycleRow,
@@ -28,7 +29,7 @@ from ivig_workflow.db.tables import (
     WorkItemRow,
 )
 from ivig_workflow.domain.course.effects import Effect
-from ivig_workflow.domain.course.model import Course, InfusionDay
+from ivig_workflow.domain.course.model import Course, Cycle, InfusionDay
 
 _COURSES: Table = CourseRow.__table__  # type: ignore[attr-defined]
 _CYCLES: Table = CycleRow.__table__  # type: ignore[attr-defined]
@@ -48,6 +49,10 @@ _WORK: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
 _CLOSE_WORK = update(_WORK).where(
     _WORK.c.key == bindparam("b_key"), _WORK.c.status == WorkItemStatus.OPEN
 )
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def course_values(course: Course, now: datetime) -> dict[str, Any]:
@@ -70,6 +75,35 @@ def course_values(course: Course, now: datetime) -> dict[str, Any]:
         "next_due_at": course.next_due_at,
         "updated_at": now,
     }
+
+
+# Each column of a cycle row from the Cycle attribute of the same name, converted as
+# `course_rows.cycle_values` converts it (a test holds the two together).
+CYCLE_COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "series": _same,
+    "number_in_series": _same,
+    "planned_start": _same,
+    "planned_days": lambda days: [day.isoformat() for day in days],
+    "plan": lambda plan: plan.model_dump(mode="json"),
+    "status": CycleStatus,
+    "released_at": _same,
+    "escalated_at": _same,
+    "release_held_at": _same,
+    "release_confirmation": lambda confirmed: (
+        None if confirmed is None else confirmed.model_dump(mode="json")
+    ),
+    "deviations": lambda deviations: [d.model_dump(mode="json") for d in deviations],
+}
+
+
+def cycle_changes(before: Cycle, after: Cycle) -> dict[str, Any]:
+    """The cycle row's columns whose attributes differ between two versions of a cycle."""
+    changes = {}
+    for name, convert in CYCLE_COLUMNS.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old is not new and old != new:
+            changes[name] = convert(new)
+    return changes
 
 
 @dataclass
@@ -101,7 +135,8 @@ class PendingWrites:
         if self.cycle_inserts:
             ids = _INSERT_CYCLES.insert_ids(connection, list(self.cycle_inserts.values()))
             inserted = dict(zip(self.cycle_inserts, ids, strict=True))
-        _UPDATE_CYCLE.executemany(connection, list(self.cycle_updates.values()))
+        for rows in _by_columns(self.cycle_updates.values()):
+            _UPDATE_CYCLE.executemany(connection, rows)
         known = {**cycle_ids, **inserted}
         days = [
             _day_values(known[(course_id, number)], day) for course_id, number, day in self.days
@@ -110,6 +145,14 @@ class PendingWrites:
         _INSERT_LOG.executemany(connection, self.log)
         write_effects(connection, self.effects)
         return inserted
+
+
+def _by_columns(rows: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped by the columns they set: one executemany per group."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    return list(groups.values())
 
 
 def _day_values(cycle_id: int, infusion: InfusionDay) -> dict[str, Any]:
