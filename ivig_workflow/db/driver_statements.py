@@ -81,7 +81,9 @@ class DriverStatement:
         cursor = None
         try:
             cursor = driver.cursor()
+            _announce(connection, cursor, compiled.sql, parameters)
             cursor.executemany(compiled.sql, parameters)
+            _announce(connection, cursor, compiled.sql, parameters, after=True)
             return int(cursor.rowcount)
         except BaseException as error:
             connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
@@ -99,6 +101,7 @@ class DriverStatement:
         cursor = None
         try:
             cursor = driver.cursor()
+            _announce(connection, cursor, compiled.sql, parameters)
             if connection.dialect.name == "sqlite":
                 ids = []
                 for values in parameters:  # the writer holds the lock: one row at a time
@@ -117,6 +120,18 @@ class DriverStatement:
         finally:
             if cursor is not None:
                 cursor.close()
+
+
+def _announce(
+    connection: Connection, cursor: Any, sql: str, parameters: Any, *, after: bool = False
+) -> None:
+    """Listeners of the engine's cursor events (tests that watch the statements, tracing)
+    still see these; without listeners this costs two attribute reads. There is no
+    execution context: they are handed None for it."""
+    if connection._has_events or connection.engine._has_events:
+        dispatch = connection.dispatch
+        hook = dispatch.after_cursor_execute if after else dispatch.before_cursor_execute
+        hook(connection, cursor, sql, parameters, None, True)
 
 
 def driver_connection(connection: Connection) -> Any:
@@ -190,12 +205,14 @@ def keys_present(connection: Connection, table: Table, keys: Sequence[str]) -> s
         cursor = driver.cursor()
         if connection.dialect.name == "postgresql":
             sql = f"{head} = ANY(%s)"
+            _announce(connection, cursor, sql, keys)
             cursor.execute(sql, (list(keys),))
             found.update(key for (key,) in cursor.fetchall())
             return found
         for start in range(0, len(keys), _SQLITE_KEYS):
             chunk = keys[start : start + _SQLITE_KEYS]
             sql = f"{head} IN ({', '.join('?' * len(chunk))})"
+            _announce(connection, cursor, sql, chunk)
             cursor.execute(sql, chunk)
             found.update(key for (key,) in cursor.fetchall())
         return found
