@@ -81,9 +81,10 @@ class DriverStatement:
         cursor = None
         try:
             cursor = driver.cursor()
-            _announce(connection, cursor, compiled.sql, parameters)
+            listened = _announce(connection, cursor, compiled.sql, parameters)
             cursor.executemany(compiled.sql, parameters)
-            _announce(connection, cursor, compiled.sql, parameters, after=True)
+            if listened:
+                _announce(connection, cursor, compiled.sql, parameters, after=True)
             return int(cursor.rowcount)
         except BaseException as error:
             connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
@@ -124,14 +125,16 @@ class DriverStatement:
 
 def _announce(
     connection: Connection, cursor: Any, sql: str, parameters: Any, *, after: bool = False
-) -> None:
+) -> bool:
     """Listeners of the engine's cursor events (tests that watch the statements, tracing)
     still see these; without listeners this costs two attribute reads. There is no
     execution context: they are handed None for it."""
-    if connection._has_events or connection.engine._has_events:
-        dispatch = connection.dispatch
-        hook = dispatch.after_cursor_execute if after else dispatch.before_cursor_execute
-        hook(connection, cursor, sql, parameters, None, True)
+    if not (connection._has_events or connection.engine._has_events):
+        return False
+    dispatch = connection.dispatch
+    hook = dispatch.after_cursor_execute if after else dispatch.before_cursor_execute
+    hook(connection, cursor, sql, parameters, None, True)
+    return True
 
 
 def driver_connection(connection: Connection) -> Any:

@@ -40,8 +40,14 @@ _REGISTRY = threading.Lock()
 def _writer_lock(engine: Engine) -> threading.RLock | None:
     if engine.dialect.name != "sqlite":
         return None
-    with _REGISTRY:
-        return _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
+    # Kept on the engine too: rendering its URL for the registry cost more than the
+    # rest of a unit of work's set-up.
+    lock: threading.RLock | None = engine.__dict__.get("_ivig_writer_lock")
+    if lock is None:
+        with _REGISTRY:
+            lock = _SQLITE_WRITERS.setdefault(str(engine.url), threading.RLock())
+        engine.__dict__["_ivig_writer_lock"] = lock
+    return lock
 
 
 class UnitOfWork:
