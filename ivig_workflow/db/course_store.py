@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, func, select
+from sqlalchemy import BindParameter, Table, bindparam, func, insert, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
-from ivig_workflow.db.course_writes import PendingWrites, course_values
+from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
 from ivig_workflow.db.tables import (
     CentreRow,
     CourseRow,
@@ -36,6 +37,8 @@ from ivig_workflow.domain.course.start import CourseStart
 _COURSE: Table = CourseRow.__table__  # type: ignore[attr-defined]
 _CYCLE: Table = CycleRow.__table__  # type: ignore[attr-defined]
 _DAY: Table = InfusionDayRow.__table__  # type: ignore[attr-defined]
+_PATIENT: Table = Patient.__table__  # type: ignore[attr-defined]
+_CENTRE: Table = CentreRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 # Ordered, so that two PostgreSQL writers locking overlapping batches lock in one order.
@@ -60,15 +63,15 @@ _LAST_STEPS = (
 
 class CourseStore:
     def __init__(
-        self, session: Session, *, locking: bool, cache: CourseCache | None = None
+        self, session: Session | Connection, *, locking: bool, cache: CourseCache | None = None
     ) -> None:
-        self.session = session
         self.cache = cache
         self._latest: dict[str, Course] = {}  # saved, to be cached once committed
         self._written: set[str] = set()
-        # Core statements go to the session's connection directly: through
-        # Session.execute each paid the ORM's dispatch, ~0.3 ms, for nothing.
-        self._connection = session.connection()
+        # Core statements go to the connection directly (a unit of work hands its own;
+        # readers their session's): through Session.execute each paid the ORM's
+        # dispatch, ~0.3 ms, for nothing.
+        self._connection = session if isinstance(session, Connection) else session.connection()
         self.locking = locking
         self._loaded: dict[str, LoadedCourse] = {}
         self._pending = PendingWrites()
@@ -133,25 +136,27 @@ class CourseStore:
         return found[0] if found else None
 
     def add(self, decision: Decision, start: CourseStart, centre: Centre, now: datetime) -> None:
-        course = decision.course
-        patient = self.session.scalar(select(Patient).where(col(Patient.ref) == course.patient_ref))
-        if patient is None:
-            patient = Patient(ref=course.patient_ref, created_at=now)
-            self.session.add(patient)
-        if self.session.get(CentreRow, centre.slug) is None:
-            self.session.add(
-                CentreRow(
+        course, connection = decision.course, self._connection
+        patient_id = connection.execute(
+            select(_PATIENT.c.id).where(_PATIENT.c.ref == course.patient_ref)
+        ).scalar()
+        if patient_id is None:
+            new = insert(_PATIENT).values(ref=course.patient_ref, created_at=now)
+            patient_id = connection.execute(new.returning(_PATIENT.c.id)).scalar_one()
+        known = select(_CENTRE.c.slug).where(_CENTRE.c.slug == centre.slug)
+        if connection.execute(known).first() is None:
+            connection.execute(
+                insert(_CENTRE).values(
                     slug=centre.slug,
                     name=centre.name,
                     time_zone=centre.time_zone,
                     country=centre.country,
                 )
             )
-        self.session.flush()
-        assert patient.id is not None
+        assert patient_id is not None
         self._pending.course_inserts[course.course_id] = {
             "id": course.course_id,
-            "patient_id": patient.id,
+            "patient_id": patient_id,
             "centre_slug": centre.slug,
             "indication": course.indication,
             "guideline_version": course.guideline_version,
@@ -185,19 +190,23 @@ class CourseStore:
                 "version": loaded.version + 1,
             }
         for cycle in course.cycles:
-            if loaded.written.get(cycle.number) == cycle:
+            before = loaded.written.get(cycle.number)
+            if before == cycle:
                 continue
             loaded.written[cycle.number] = cycle
-            values = cycle_values(cycle)
             stored = loaded.cycle_ids.get(cycle.number)
             if stored is None:
                 pending.cycle_inserts[(cid, cycle.number)] = {
                     "course_id": cid,
                     "number": cycle.number,
-                    **values,
+                    **cycle_values(cycle),
                 }
             else:
-                pending.cycle_updates[stored] = {**values, "b_id": stored}
+                # Only the columns that changed (an infusion day changes none, or the
+                # status): the plan's JSON is not written again with every day.
+                changes = cycle_values(cycle) if before is None else cycle_changes(before, cycle)
+                if changes:
+                    pending.cycle_updates.setdefault(stored, {"b_id": stored}).update(changes)
             for infusion in cycle.infusions:
                 if (cycle.number, infusion.day) not in loaded.recorded:
                     loaded.recorded.add((cycle.number, infusion.day))

@@ -9,16 +9,18 @@ means a concurrent writer got there first (`StaleDataError`, which callers retry
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm.exc import StaleDataError
 
-from ivig_workflow.db.effect_rows import insert_rows, write_effects
-from ivig_workflow.db.statuses import WorkItemStatus
+from ivig_workflow.db.driver_statements import DriverStatement, table_insert, table_insert_ids
+from ivig_workflow.db.effect_rows import write_effects
+from ivig_workflow.db.statuses import CycleStatus, WorkItemStatus
 from ivig_workflow.db.tables import (
     CourseRow,
     CycleRow,
@@ -27,20 +29,30 @@ from ivig_workflow.db.tables import (
     WorkItemRow,
 )
 from ivig_workflow.domain.course.effects import Effect
-from ivig_workflow.domain.course.model import Course, InfusionDay
+from ivig_workflow.domain.course.model import Course, Cycle, InfusionDay
 
 _COURSES: Table = CourseRow.__table__  # type: ignore[attr-defined]
 _CYCLES: Table = CycleRow.__table__  # type: ignore[attr-defined]
-_UPDATE_COURSE = update(_COURSES).where(
-    _COURSES.c.id == bindparam("b_id"), _COURSES.c.version == bindparam("b_version")
+# Run on the driver's cursor (`driver_statements`): these are every event's writes.
+_UPDATE_COURSE = DriverStatement(
+    lambda _: update(_COURSES).where(
+        _COURSES.c.id == bindparam("b_id"), _COURSES.c.version == bindparam("b_version")
+    )
 )
-_UPDATE_CYCLE = update(_CYCLES).where(_CYCLES.c.id == bindparam("b_id"))
-_INSERT_CYCLES = insert(_CYCLES).returning(_CYCLES.c.id, sort_by_parameter_order=True)
+_UPDATE_CYCLE = DriverStatement(lambda _: update(_CYCLES).where(_CYCLES.c.id == bindparam("b_id")))
+_INSERT_COURSES = table_insert(_COURSES)
+_INSERT_CYCLES = table_insert_ids(_CYCLES)
+_INSERT_DAYS = table_insert(InfusionDayRow.__table__)  # type: ignore[attr-defined]
+_INSERT_LOG = table_insert(TransitionLogRow.__table__)  # type: ignore[attr-defined]
 _WORK: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
 # A decision settles an open work item; one closed by hand already keeps its record.
 _CLOSE_WORK = update(_WORK).where(
     _WORK.c.key == bindparam("b_key"), _WORK.c.status == WorkItemStatus.OPEN
 )
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def course_values(course: Course, now: datetime) -> dict[str, Any]:
@@ -65,6 +77,35 @@ def course_values(course: Course, now: datetime) -> dict[str, Any]:
     }
 
 
+# Each column of a cycle row from the Cycle attribute of the same name, converted as
+# `course_rows.cycle_values` converts it (a test holds the two together).
+CYCLE_COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "series": _same,
+    "number_in_series": _same,
+    "planned_start": _same,
+    "planned_days": lambda days: [day.isoformat() for day in days],
+    "plan": lambda plan: plan.model_dump(mode="json"),
+    "status": CycleStatus,
+    "released_at": _same,
+    "escalated_at": _same,
+    "release_held_at": _same,
+    "release_confirmation": lambda confirmed: (
+        None if confirmed is None else confirmed.model_dump(mode="json")
+    ),
+    "deviations": lambda deviations: [d.model_dump(mode="json") for d in deviations],
+}
+
+
+def cycle_changes(before: Cycle, after: Cycle) -> dict[str, Any]:
+    """The cycle row's columns whose attributes differ between two versions of a cycle."""
+    changes = {}
+    for name, convert in CYCLE_COLUMNS.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old is not new and old != new:
+            changes[name] = convert(new)
+    return changes
+
+
 @dataclass
 class PendingWrites:
     course_inserts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -82,29 +123,36 @@ class PendingWrites:
 
         `cycle_ids` resolves the cycles of infusion days that were stored before.
         """
-        if self.course_inserts:
-            connection.execute(insert(_COURSES), list(self.course_inserts.values()))
+        _INSERT_COURSES.executemany(connection, list(self.course_inserts.values()))
         if self.course_updates:
             staged = list(self.course_updates.values())
-            updated = connection.execute(_UPDATE_COURSE, staged).rowcount
+            updated = _UPDATE_COURSE.executemany(connection, staged)
             if updated != len(staged):
                 raise StaleDataError(
                     f"{len(staged) - updated} of {len(staged)} courses changed since loaded"
                 )
         inserted: dict[tuple[str, int], int] = {}
         if self.cycle_inserts:
-            ids = connection.execute(_INSERT_CYCLES, list(self.cycle_inserts.values())).scalars()
+            ids = _INSERT_CYCLES.insert_ids(connection, list(self.cycle_inserts.values()))
             inserted = dict(zip(self.cycle_inserts, ids, strict=True))
-        if self.cycle_updates:
-            connection.execute(_UPDATE_CYCLE, list(self.cycle_updates.values()))
+        for rows in _by_columns(self.cycle_updates.values()):
+            _UPDATE_CYCLE.executemany(connection, rows)
         known = {**cycle_ids, **inserted}
         days = [
             _day_values(known[(course_id, number)], day) for course_id, number, day in self.days
         ]
-        insert_rows(connection, InfusionDayRow, days)
-        insert_rows(connection, TransitionLogRow, self.log)
+        _INSERT_DAYS.executemany(connection, days)
+        _INSERT_LOG.executemany(connection, self.log)
         write_effects(connection, self.effects)
         return inserted
+
+
+def _by_columns(rows: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped by the columns they set: one executemany per group."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    return list(groups.values())
 
 
 def _day_values(cycle_id: int, infusion: InfusionDay) -> dict[str, Any]:

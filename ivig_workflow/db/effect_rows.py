@@ -17,6 +17,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from ivig_workflow.db.chair_marks import apply_chair_changes
+from ivig_workflow.db.driver_statements import DriverStatement
+from ivig_workflow.db.driver_statements import insert_new_keys as new_keys_statement
 from ivig_workflow.db.statuses import OutboxStatus, WorkItemStatus
 from ivig_workflow.db.tables import OutboxRow, WorkItemRow
 from ivig_workflow.domain.course.chair_effect import ChairsChanged
@@ -51,37 +53,39 @@ def _table(model: type[SQLModel]) -> Table:
 def write_effects(connection: Connection, effects: Sequence[tuple[Effect, datetime]]) -> None:
     """Each effect with the instant it was decided at. Items are inserted before any
     is closed, so a batch that raises and closes the same item leaves it closed."""
-    insert_new_keys(
-        connection,
-        WorkItemRow,
-        [work_item_values(e, now) for e, now in effects if isinstance(e, WorkItem)],
-    )
-    insert_new_keys(
-        connection,
-        OutboxRow,
-        [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)],
-    )
+    items = [work_item_values(e, now) for e, now in effects if isinstance(e, WorkItem)]
+    _NEW_WORK_ITEMS.executemany(connection, _unique_keys(items))
+    notes = [outbox_values(e, now) for e, now in effects if isinstance(e, Notification)]
+    _NEW_NOTIFICATIONS.executemany(connection, _unique_keys(notes))
     closings = [close_values(e, now) for e, now in effects if isinstance(e, WorkItemClosed)]
-    if closings:
-        connection.execute(_CLOSE_OPEN_ITEM, closings)
+    _CLOSE_OPEN_ITEM.executemany(connection, closings)
     chairs = [(e, now) for e, now in effects if isinstance(e, ChairsChanged)]
     if chairs:  # stale bookings freed, the centre marked for a re-plan
         apply_chair_changes(connection, chairs)
 
 
+def _unique_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return list({row["key"]: row for row in rows}.values()) if len(rows) > 1 else rows
+
+
 _WORK_ITEMS: Table = WorkItemRow.__table__  # type: ignore[attr-defined]
+# Every decision's effects: run on the driver's cursor (`driver_statements`).
+_NEW_WORK_ITEMS = new_keys_statement(_WORK_ITEMS)
+_NEW_NOTIFICATIONS = new_keys_statement(OutboxRow.__table__)  # type: ignore[attr-defined]
 # Only an open item is closed: one a person closed first keeps their record.
-_CLOSE_OPEN_ITEM = (
-    update(_WORK_ITEMS)
-    .where(
-        _WORK_ITEMS.c.key == bindparam("b_key"),
-        _WORK_ITEMS.c.status == WorkItemStatus.OPEN.value,
-    )
-    .values(
-        status=bindparam("b_status"),
-        closed_at=bindparam("b_closed_at"),
-        closed_by=bindparam("b_closed_by"),
-        close_reason=bindparam("b_reason"),
+_CLOSE_OPEN_ITEM = DriverStatement(
+    lambda _: (
+        update(_WORK_ITEMS)
+        .where(
+            _WORK_ITEMS.c.key == bindparam("b_key"),
+            _WORK_ITEMS.c.status == WorkItemStatus.OPEN.value,
+        )
+        .values(
+            status=bindparam("b_status"),
+            closed_at=bindparam("b_closed_at"),
+            closed_by=bindparam("b_closed_by"),
+            close_reason=bindparam("b_reason"),
+        )
     )
 )
 

@@ -51,10 +51,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         # A sweep binds ~20 instants per course, nearly all of them UTC already. For
         # those the text SQLite's DATETIME would store ("YYYY-MM-DD HH:MM:SS.ffffff",
         # the UTC wall time) is the ISO form without its "+00:00": one C call instead
-        # of a conversion, a copy and a %-format. Anything else is checked as before.
+        # of a conversion, a copy and a %-format. A ward's instant in its own zone
+        # (an event's occurred_at) is converted to UTC first, also in C. Anything else
+        # (naive, not a datetime) is checked, and refused, as before.
         def process(value: datetime | None) -> Any:
-            if value.__class__ is datetime and value.utcoffset() == _ZERO:
-                return value.isoformat(" ", "microseconds")[:26]
+            if value.__class__ is datetime:
+                offset = value.utcoffset()
+                if offset == _ZERO:
+                    return value.isoformat(" ", "microseconds")[:26]
+                if offset is not None:
+                    utc = value.astimezone(UTC)
+                    return utc.isoformat(" ", "microseconds")[:26]
             return checked(value)
 
         return process

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam
 from sqlmodel import select
 
+from ivig_workflow.db.driver_statements import keys_present, table_insert_ids
 from ivig_workflow.db.statuses import InboxStatus
 from ivig_workflow.db.tables import InboxRow
 from ivig_workflow.domain.course.model import Course
@@ -31,15 +32,18 @@ from ivig_workflow.service.unit_of_work import UnitOfWork
 
 _INBOX: Any = InboxRow.__table__  # type: ignore[attr-defined]
 _STORED = select(_INBOX).where(_INBOX.c.key.in_(bindparam("keys", expanding=True)))
-_INSERT = insert(_INBOX).returning(_INBOX.c.id, sort_by_parameter_order=True)
+_INSERT = table_insert_ids(_INBOX)
 
 
 def apply_batch(
     uow: UnitOfWork, arrivals: Sequence[Arrival], *, rulebook: Rulebook, now: datetime
 ) -> list[EventAnswer]:
     keys = list({a.event.key for a in arrivals if a.event is not None})
-    connection = uow.session.connection()
-    stored = {row.key: row for row in connection.execute(_STORED, {"keys": keys})} if keys else {}
+    connection = uow.connection
+    # Which keys were seen before asks the driver; their first outcome, rarely needed, is
+    # read through SQLAlchemy (enums and instants as the answer expects them).
+    seen = list(keys_present(connection, _INBOX, keys))
+    stored = {row.key: row for row in connection.execute(_STORED, {"keys": seen})} if seen else {}
     wanted = list({a.event.course_id for a in arrivals if a.event and a.event.key not in stored})
     courses: dict[str, Course] = {c.course_id: c for c in uow.courses.load_many(wanted)}
     answers: list[EventAnswer] = []
@@ -106,7 +110,7 @@ def apply_batch(
             )
         )
     uow.courses.write_pending()  # every course's version check before the inbox takes keys
-    ids = list(connection.execute(_INSERT, rows).scalars()) if rows else []
+    ids = _INSERT.insert_ids(connection, rows)
     for index, position in row_of.items():
         answers[index].inbox_id = ids[position]
     return answers

@@ -8,7 +8,7 @@ is the real dose planner: each cycle is planned from the latest measurements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ivig_workflow.domain.course.deviation_policy import DeviationPolicy
@@ -28,6 +28,8 @@ from ivig_workflow.loading.deviations import load_deviation_policy
 from ivig_workflow.loading.dosing_policy import load_dosing_policy
 from ivig_workflow.loading.guideline import load_guideline
 from ivig_workflow.loading.products import load_products
+
+PLANS_KEPT = 4096  # per indication: a plan is a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,18 @@ class Rulebook:
         return self._rules[key]
 
     def planner(self, indication: Indication) -> CyclePlanner:
-        def plan_cycle(
-            measurements: Measurements, dose_options: DoseOptions, cycle_number: int
-        ) -> PlannedCycle:
+        # Memoised by its inputs: the next cycle is planned at every completed cycle and
+        # again whenever measurements change, nearly always from a request planned
+        # before (same weight, same options), and planning costs ~100 µs. The request
+        # and the product are all that varies under one rulebook and indication; the
+        # plan is frozen data (its vial dicts are never changed), safely shared.
+        @lru_cache(maxsize=PLANS_KEPT)
+        def planned(request: DoseRequest, product: str) -> PlannedCycle:
             plan = plan_dose(
-                dose_request(measurements, dose_options, first_infusion=cycle_number == 1),
+                request,
                 indication=indication,
                 guideline_version=self.guideline.version,
-                product=self.formulary.product(
-                    dose_options.product or self.policy.default_product.slug
-                ),
+                product=self.formulary.product(product),
                 policy=self.policy,
             )
             return PlannedCycle(
@@ -97,6 +101,12 @@ class Rulebook:
                 delivered_fraction=plan.delivered_fraction,
                 renal_risk_factors=plan.renal_risk_factors,
             )
+
+        def plan_cycle(
+            measurements: Measurements, dose_options: DoseOptions, cycle_number: int
+        ) -> PlannedCycle:
+            request = dose_request(measurements, dose_options, first_infusion=cycle_number == 1)
+            return planned(request, dose_options.product or self.policy.default_product.slug)
 
         return plan_cycle
 
