@@ -1,7 +1,7 @@
 """cycle target start: where the course planned a cycle before the scheduler moved it
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 20:10:00.000000
 
 Issue 13: `cycle.rescheduled` moves a cycle's planned days; the target it moved from
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
