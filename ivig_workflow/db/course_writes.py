@@ -93,6 +93,8 @@ CYCLE_COLUMNS: dict[str, Callable[[Any], Any]] = {
         None if confirmed is None else confirmed.model_dump(mode="json")
     ),
     "deviations": lambda deviations: [d.model_dump(mode="json") for d in deviations],
+    "target_start": _same,
+    "moves": _same,
 }
 
 
