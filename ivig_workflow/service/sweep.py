@@ -22,6 +22,7 @@ from ivig_workflow.db.types import UtcDateTime
 from ivig_workflow.domain.course.transitions import tick
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.sweep_collector import quiet_collector
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
 # Where the next batch starts: the last (next_due_at, id) of the batch before.
@@ -96,6 +97,18 @@ def sweep_batch(
     centre: str | None = None,
 ) -> tuple[SweepReport, SweepCursor | None]:
     """One batch after `cursor`, in one transaction; the next cursor, or None when done."""
+    with quiet_collector():
+        return _sweep_batch(now, cursor, engine, rulebook, batch_size, centre)
+
+
+def _sweep_batch(
+    now: datetime,
+    cursor: SweepCursor | None,
+    engine: Engine,
+    rulebook: Rulebook,
+    batch_size: int,
+    centre: str | None,
+) -> tuple[SweepReport, SweepCursor | None]:
     report = SweepReport(now=now)
     shape = (centre is not None, cursor is not None)
     params: dict[str, object] = {"now": now}
@@ -158,10 +171,11 @@ def sweep_due(
 ) -> SweepReport:
     report = SweepReport(now=now)
     cursor: SweepCursor | None = None
-    while True:
-        batch, cursor = sweep_batch(
-            now, cursor, engine=engine, rulebook=rulebook, batch_size=batch_size, centre=centre
-        )
-        report.absorb(batch)
-        if cursor is None:
-            return report
+    with quiet_collector():
+        while True:
+            batch, cursor = sweep_batch(
+                now, cursor, engine=engine, rulebook=rulebook, batch_size=batch_size, centre=centre
+            )
+            report.absorb(batch)
+            if cursor is None:
+                return report
