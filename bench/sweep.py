@@ -123,7 +123,7 @@ def measure(url: str, at: datetime, runs: int, workers: int = 1) -> dict[str, An
     sweep_s = median(times[1:])
     return round_figures(
         {
-            "due": len(snapshot.courses),
+            "due": snapshot.due,
             "examined": examined,
             "sweep_s": sweep_s,
             # This process's CPU (with SQLite, the database's work too): steadier than
