@@ -116,17 +116,23 @@ def _sweep_batch(
         params["centre"] = centre
     if cursor is not None:
         params["after_due"], params["after_id"] = cursor
-    # Most sweeps find nothing (the clock fires hourly per centre): a plain read
-    # looks first, so that finding nothing takes no write lock (BEGIN IMMEDIATE on
-    # SQLite) and no unit of work. What is due is read again, and claimed, by the
-    # writer below: another writer may have changed it in between.
-    with engine.connect() as connection:
-        if connection.execute(_due(*shape, 1, False), params).first() is None:
-            return report, None
+    postgres = engine.dialect.name == "postgresql"
+    # Most sweeps find nothing (the clock fires hourly per centre). On SQLite a plain
+    # read looks first, so that finding nothing takes no write lock (BEGIN IMMEDIATE)
+    # and no unit of work; what is due is read again, and claimed, by the writer
+    # below: another writer may have changed it in between. On PostgreSQL the claim
+    # itself is the look (it locks only what it finds), and a look of its own cost
+    # a connection, its ping and a ROLLBACK, on which psycopg drops every statement
+    # it had prepared on that connection.
+    if not postgres:
+        with engine.connect() as connection:
+            if connection.execute(_due(*shape, 1, False), params).first() is None:
+                return report, None
     with UnitOfWork(engine) as uow:
-        claim = _due(*shape, batch_size, uow.dialect == "postgresql")
-        due = uow.session.execute(claim, params).all()
+        # Core on the session's connection: Session.execute adds the ORM's dispatch.
+        due = uow.session.connection().execute(_due(*shape, batch_size, postgres), params).all()
         if not due:
+            uow.commit()  # nothing was changed; a COMMIT keeps prepared statements
             return report, None
         report.batches = 1
         for course in uow.courses.load_many([course_id for course_id, _ in due]):
