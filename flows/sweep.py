@@ -18,7 +18,8 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 from flows.naming import artifact_key, run_name
 from flows.resources import engine, instant, rulebook, stamp
-from ivig_workflow.service.sweep import SweepCursor, SweepReport, sweep_batch
+from ivig_workflow.service.sweep import SweepReport, sweep_batch
+from ivig_workflow.service.sweep_claims import SweepCursor
 
 
 @task(name="sweep-batch", task_run_name="sweep-batch-{number}")
