@@ -38,16 +38,6 @@ class SweepReport(BaseModel):
     actions: list[SweepAction] = []
     errors: list[str] = []
 
-    def merge(self, other: SweepReport) -> SweepReport:
-        # Both reports were validated when they were made: no need to again.
-        return SweepReport.model_construct(
-            now=self.now,
-            batches=self.batches + other.batches,
-            examined=self.examined + other.examined,
-            actions=[*self.actions, *other.actions],
-            errors=[*self.errors, *other.errors],
-        )
-
     def absorb(self, other: SweepReport) -> None:
         """Add `other` to this report in place: a long sweep copies no lists per batch."""
         self.batches += other.batches
@@ -113,7 +103,7 @@ def _sweep_batch(
             uow.courses.save(decision, now)
             if decision.transitions:
                 report.actions.append(
-                    SweepAction(
+                    SweepAction.model_construct(  # our own values, already typed
                         course_id=course.course_id,
                         patient_ref=course.patient_ref,
                         centre=course.centre,
