@@ -126,7 +126,7 @@ def measure(url: str, at: datetime, runs: int) -> dict[str, Any]:
                 ):
                     results[design].setdefault(name, []).append(value)
     figures = {f"{d}_{k}": median(v) for d, kv in results.items() for k, v in kv.items()}
-    figures["due"] = len(snapshot.courses)
+    figures["due"] = snapshot.due
     return figures
 
 

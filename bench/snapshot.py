@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bench.fleet import raw_connection
 
 APPENDED = ("infusion_days", "work_items", "outbox", "transition_log", "cycles", "inbox")
+KEPT = ("courses", "cycles")  # the due courses' rows a sweep rewrites
 
 
 def db_instant(engine: Engine, at: datetime) -> Any:
@@ -25,29 +26,39 @@ def db_instant(engine: Engine, at: datetime) -> Any:
 
 
 class Snapshot:
+    """Kept in the database itself (tables `bench_kept_<table>`), not in this process:
+    the benchmark's peak memory is the sweep's, not a copy of 10,000 courses' rows."""
+
     def __init__(self, engine: Engine, due_at: datetime) -> None:
         self.engine = engine
         self.mark = "%s" if engine.dialect.name == "postgresql" else "?"
+        due = [db_instant(engine, due_at)]
         with raw_connection(engine) as connection:
             cursor = connection.cursor()
             self.top: dict[str, int] = {}
             for table in APPENDED:
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
                 self.top[table] = cursor.fetchone()[0]
-            self.courses = self._rows(
-                cursor, "courses", f"next_due_at <= {self.mark}", [db_instant(engine, due_at)]
-            )
-            self.cycles = self._rows(
+            self.due = self._keep(cursor, "courses", f"next_due_at <= {self.mark}", due)
+            self._keep(
                 cursor,
                 "cycles",
                 f"course_id IN (SELECT id FROM courses WHERE next_due_at <= {self.mark})",
-                [db_instant(engine, due_at)],
+                due,
             )
+            self.columns = {table: self._columns(cursor, table) for table in KEPT}
 
-    def _rows(self, cursor: Any, table: str, where: str, args: list[Any]) -> list[dict[str, Any]]:
-        cursor.execute(f"SELECT * FROM {table} WHERE {where}", args)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    def _keep(self, cursor: Any, table: str, where: str, args: list[Any]) -> int:
+        cursor.execute(f"DROP TABLE IF EXISTS bench_kept_{table}")
+        cursor.execute(
+            f"CREATE TABLE bench_kept_{table} AS SELECT * FROM {table} WHERE {where}", args
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM bench_kept_{table}")
+        return int(cursor.fetchone()[0])
+
+    def _columns(self, cursor: Any, table: str) -> list[str]:
+        cursor.execute(f"SELECT * FROM bench_kept_{table} WHERE 1 = 0")
+        return [d[0] for d in cursor.description if d[0] != "id"]
 
     def restore(self) -> None:
         with raw_connection(self.engine) as connection:
@@ -56,22 +67,9 @@ class Snapshot:
                 cursor.execute("BEGIN")
             for table in APPENDED:
                 cursor.execute(f"DELETE FROM {table} WHERE id > {self.mark}", [self.top[table]])
-            self._put_back(cursor, "courses", self.courses)
-            self._put_back(cursor, "cycles", self.cycles)
-
-    def _put_back(self, cursor: Any, table: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        names = [name for name in rows[0] if name != "id"]
-        assignments = ", ".join(f"{name} = {self.mark}" for name in names)
-        wrap = _json_wrapper() if self.mark == "%s" else (lambda v: v)
-        cursor.executemany(
-            f"UPDATE {table} SET {assignments} WHERE id = {self.mark}",
-            [(*tuple(wrap(row[n]) for n in names), row["id"]) for row in rows],
-        )
-
-
-def _json_wrapper() -> Any:
-    from psycopg.types.json import Json
-
-    return lambda value: Json(value) if isinstance(value, dict | list) else value
+            for table in KEPT:
+                assignments = ", ".join(f"{name} = kept.{name}" for name in self.columns[table])
+                cursor.execute(
+                    f"UPDATE {table} SET {assignments} FROM bench_kept_{table} AS kept"
+                    f" WHERE {table}.id = kept.id"
+                )

@@ -100,9 +100,9 @@ def measure(url: str, at: datetime, runs: int, workers: int = 1) -> dict[str, An
     rulebook = load_rulebook()
     snapshot = Snapshot(engine, at)
     baseline = median([bare_select(engine, at) for _ in range(max(5, runs))])
-    times, examined = [], 0
+    times, cpu, examined = [], [], 0
     for _ in range(runs + 1):  # the first run warms the caches and is not counted
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         if workers == 1:
             report = sweep_due(at, engine=engine, rulebook=rulebook)
             examined = report.examined
@@ -111,7 +111,10 @@ def measure(url: str, at: datetime, runs: int, workers: int = 1) -> dict[str, An
 
             examined = sweep_in_parallel(url, at, workers)
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
         snapshot.restore()
+    # The high-water mark of the sweeps themselves: tracing below adds its own.
+    untraced_rss = peak_rss_mb()
     tracemalloc.start()
     sweep_due(at, engine=engine, rulebook=rulebook)
     traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -120,14 +123,18 @@ def measure(url: str, at: datetime, runs: int, workers: int = 1) -> dict[str, An
     sweep_s = median(times[1:])
     return round_figures(
         {
-            "due": len(snapshot.courses),
+            "due": snapshot.due,
             "examined": examined,
             "sweep_s": sweep_s,
+            # This process's CPU (with SQLite, the database's work too): steadier than
+            # the wall clock on a shared machine; with several workers, only the parent's.
+            "sweep_cpu_s": median(cpu[1:]),
             "courses_per_s": examined / sweep_s if sweep_s else 0.0,
             "bare_select_s": baseline,
             "sweep_over_select": sweep_s / baseline if baseline else 0.0,
             "traced_peak_mb": traced_peak,
             "process_peak_rss_mb": peak_rss_mb(),
+            "untraced_peak_rss_mb": untraced_rss,
         }
     )
 

@@ -18,7 +18,8 @@ from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 from flows.naming import artifact_key, run_name
 from flows.resources import engine, instant, rulebook, stamp
-from ivig_workflow.service.sweep import SweepCursor, SweepReport, sweep_batch
+from ivig_workflow.service.sweep import SweepReport, sweep_batch
+from ivig_workflow.service.sweep_claims import SweepCursor
 
 
 @task(name="sweep-batch", task_run_name="sweep-batch-{number}")
@@ -30,14 +31,23 @@ def sweep_courses(
     batch_size: int,
     centre: str | None,
 ) -> tuple[SweepReport, SweepCursor | None]:
-    return sweep_batch(
-        at,
-        cursor,
-        engine=engine(database_url),
-        rulebook=rulebook(),
-        batch_size=batch_size,
-        centre=centre,
-    )
+    """A batch's worth of due courses. Usually one claim; on PostgreSQL the last
+    claims of a sweep are smaller (so that workers finish together), and this task
+    takes them until it has examined a batch's worth, so the task runs still follow
+    the batches due, not the claims."""
+    report = SweepReport(now=at)
+    while True:
+        claimed, cursor = sweep_batch(
+            at,
+            cursor,
+            engine=engine(database_url),
+            rulebook=rulebook(),
+            batch_size=batch_size,
+            centre=centre,
+        )
+        report.absorb(claimed)
+        if cursor is None or report.examined >= batch_size:
+            return report, cursor
 
 
 def artifact_rows(report: SweepReport) -> dict[str, list[dict[str, Any]]]:
@@ -86,7 +96,7 @@ async def sweep(
     number = 1
     while True:
         batch, cursor = sweep_courses(when, cursor, number, database_url, batch_size, centre)
-        report = report.merge(batch)
+        report.absorb(batch)
         if cursor is None:
             break
         number += 1
