@@ -23,16 +23,35 @@ import httpx
 TOKEN = "bench-token-not-a-secret"
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of `pid` and its live descendants, from /proc (Linux);
+    0 elsewhere. Children that ended are counted in their parent's figures."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / ticks
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += server_cpu_s(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def serve(url: str, at: str, port: int, workers: int = 1) -> None:
+def serve(url: str, at: str, port: int, workers: int = 1, writer_process: bool = False) -> None:
     """Runs in the server process. With `workers` > 1, uvicorn's own supervisor starts that
-    many API processes on the one port, as `ivig serve --api-workers N` does."""
+    many API processes on the one port, as `ivig serve --api-workers N` does; with
+    `writer_process`, the group commit writes from a process of its own."""
     import uvicorn
+
+    if writer_process:
+        os.environ["BENCH_HTTP_WRITER_PROCESS"] = "1"
 
     if workers > 1:
         os.environ.update({"BENCH_HTTP_URL": url, "BENCH_HTTP_AT": at})
@@ -55,7 +74,12 @@ def _app(url: str, at: str) -> Any:
     from ivig_workflow.db.engine import ensure_schema
 
     now = datetime.fromisoformat(at)
-    return create_app(engine=ensure_schema(url), clock=lambda: now, tokens={"ward": TOKEN})
+    return create_app(
+        engine=ensure_schema(url),
+        clock=lambda: now,
+        tokens={"ward": TOKEN},
+        writer_process=os.environ.get("BENCH_HTTP_WRITER_PROCESS") == "1",
+    )
 
 
 def bench_app() -> Any:
@@ -123,11 +147,25 @@ async def _deliver(port: int, requests: list[bytes], clients: int) -> dict[str, 
 
 
 def through_http(
-    url: str, events: list[dict[str, Any]], clients: int, now: datetime, workers: int = 1
+    url: str,
+    events: list[dict[str, Any]],
+    clients: int,
+    now: datetime,
+    workers: int = 1,
+    writer_process: bool = False,
 ) -> dict[str, Any]:
     port, ready = _free_port(), Path(tempfile.mkdtemp(prefix="ivig-http-ready-"))
     server = subprocess.Popen(
-        [sys.executable, "-m", "bench.http_ingest", url, now.isoformat(), str(port), str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "bench.http_ingest",
+            url,
+            now.isoformat(),
+            str(port),
+            str(workers),
+            "writer-process" if writer_process else "thread",
+        ],
         cwd=Path(__file__).resolve().parent.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "BENCH_HTTP_READY": str(ready)},
     )
@@ -151,13 +189,18 @@ def through_http(
         # would be (connections, compiled statements); the rest are measured.
         requests = [event_request(event) for event in events]
         asyncio.run(_deliver(port, requests[:clients], clients))
+        spent = server_cpu_s(server.pid)
         result = asyncio.run(_deliver(port, requests[clients:], clients))
+        result["cpu_ms_per_event"] = (
+            (server_cpu_s(server.pid) - spent) * 1000 / (len(requests) - clients)
+        )
         floor = asyncio.run(_deliver(port, [HEALTH_REQUEST] * len(requests), clients))
-        return {**result, "floor": floor, "workers": workers}
+        return {**result, "floor": floor, "workers": workers, "writer_process": writer_process}
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+    workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    serve(sys.argv[1], sys.argv[2], int(sys.argv[3]), workers, sys.argv[5:] == ["writer-process"])

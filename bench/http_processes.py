@@ -1,13 +1,16 @@
 """Ward events over HTTP from one API process and from several, in the same run.
 
-    .venv/bin/python -m bench.http_processes [--courses 200 --runs 3 --workers 1 2]
+    .venv/bin/python -m bench.http_processes [--courses 200 --runs 3 --setups 1 1+writer 2]
     .venv/bin/python -m bench.http_processes --url "$IVIG_TEST_POSTGRES_URL"  # PostgreSQL
 
 Each run posts the same events (a fresh database each) from 32 kept-alive clients to
-uvicorn on loopback with 1, then N API processes on one port (uvicorn's supervisor, as
-`ivig serve --api-workers N`), and measures `GET /healthz` from the same clients against
-the same server as the floor. The figure to read is p99 over the floor's p99, per
-process count; the run alternates the counts so that the machine's load hits both.
+uvicorn on loopback, in each setup: `N` API processes on one port (uvicorn's supervisor,
+as `ivig serve --api-workers N`), `N+writer` with the group commit's writer in a process
+of its own (`--api-writer process`); and measures `GET /healthz` from the same clients
+against the same server as the floor. The figure to read is p99 over the floor's p99, per
+setup; the run alternates the setups so that the machine's load hits each. Also the CPU
+the server's processes spent per timed event (from /proc), which the shared machine's
+load does not inflate as it does the latencies.
 """
 
 from __future__ import annotations
@@ -27,24 +30,28 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--setups", nargs="+", default=["1", "1+writer", "2"])
     parser.add_argument("--url", help="a database server to use instead of SQLite files")
     args = parser.parse_args()
-    results: dict[int, list[dict[str, Any]]] = {n: [] for n in args.workers}
+    results: dict[str, list[dict[str, Any]]] = {setup: [] for setup in args.setups}
     for run in range(args.runs):
-        for workers in args.workers:
+        for n, setup in enumerate(args.setups):
+            workers, writer_process = int(setup.split("+")[0]), setup.endswith("+writer")
             with tempfile.TemporaryDirectory(dir="/tmp") as folder:
-                url = _fresh(args.url, Path(folder), f"httpw{workers}r{run}")
+                url = _fresh(args.url, Path(folder), f"httpw{n}r{run}")
                 events = prepare(url, args.courses)
-                result = through_http(url, events, args.clients, NOW, workers=workers)
-                results[workers].append(result)
-                print(f"run {run}, {workers} API process(es): {_line(result)}", flush=True)
+                result = through_http(
+                    url, events, args.clients, NOW, workers=workers, writer_process=writer_process
+                )
+                results[setup].append(result)
+                print(f"run {run}, {setup}: {_line(result)}", flush=True)
     backend = "postgresql" if args.url else "sqlite"
-    for workers, runs in results.items():
+    for setup, runs in results.items():
         p99 = median([percentile(r["latencies"], 99) for r in runs]) * 1000
         floor_p99 = median([percentile(r["floor"]["latencies"], 99) for r in runs]) * 1000
         figures = {
-            "api_processes": workers,
+            "setup": setup,
+            "server_cpu_ms_per_event": median([r["cpu_ms_per_event"] for r in runs]),
             "http_clients": args.clients,
             "http_statuses": runs[-1]["statuses"],
             "http_events_timed": len(runs[-1]["latencies"]),
@@ -78,7 +85,8 @@ def _line(result: dict[str, Any]) -> str:
     return (
         f"{len(lat) / result['wall_s']:.0f} events/s, p50 {percentile(lat, 50) * 1000:.1f} ms, "
         f"p99 {percentile(lat, 99) * 1000:.1f} ms; /healthz p99 "
-        f"{percentile(floor, 99) * 1000:.1f} ms; ratio {_ratio(result)} {result['statuses']}"
+        f"{percentile(floor, 99) * 1000:.1f} ms; ratio {_ratio(result)} {result['statuses']}; "
+        f"server CPU {result['cpu_ms_per_event']:.3f} ms per event"
     )
 
 
