@@ -97,6 +97,12 @@ class Settings(BaseSettings):
         "off",
         "`1` serves `/openapi.json` and `/docs` without a token (behind a trusted network only).",
     )
+    api_writer: str | None = _variable(
+        "`thread`",
+        "Where the ward API's group commit writes: `thread` (in the API process) or "
+        "`process` (a process of its own, out of the interpreter lock that HTTP parsing "
+        "holds).",
+    )
 
 
 VARIABLES = {name: ENV_PREFIX + name.upper() for name in Settings.model_fields}
@@ -184,6 +190,14 @@ def positive_whole(field: str, default: int) -> int:
 def api_public_docs() -> bool:
     """IVIG_API_PUBLIC_DOCS=1 serves /openapi.json and /docs without a token."""
     return bool(get_settings().api_public_docs)
+
+
+def api_writer_process() -> bool:
+    """IVIG_API_WRITER=process: the group commit's writer in a process of its own."""
+    text = (get_settings().api_writer or "thread").strip()
+    if text not in ("thread", "process"):
+        raise InputError(VARIABLES["api_writer"], f"must be thread or process, not {text!r}")
+    return text == "process"
 
 
 def schedules_file() -> Path:

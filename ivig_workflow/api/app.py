@@ -22,6 +22,8 @@ from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.service.group_commit import GroupCommit
 from ivig_workflow.service.rulebook import Rulebook, load_rulebook
+from ivig_workflow.service.writer_process import ProcessGroupCommit
+from ivig_workflow.settings import api_writer_process
 
 FACTORY = "ivig_workflow.api.app:app_from_environment"
 
@@ -33,11 +35,13 @@ def create_app(
     clock: Clock | None = None,
     tokens: TokenStore | Mapping[str, str] | None = None,
     public_docs: bool | None = None,
+    writer_process: bool | None = None,
 ) -> FastAPI:
     """`tokens`: a store, or name -> plain token, `token:role[:centre+centre]` (tests); by
     default the database's tokens and those of IVIG_API_TOKENS / IVIG_API_TOKENS_FILE.
     `public_docs`: serve /docs and /openapi.json without a token (default:
-    IVIG_API_PUBLIC_DOCS)."""
+    IVIG_API_PUBLIC_DOCS). `writer_process`: the group commit's writer in a process of its
+    own (`service.writer_process`; default: IVIG_API_WRITER)."""
     engine = engine if engine is not None else ensure_schema()
     if tokens is None:
         store = TokenStore(engine)
@@ -49,6 +53,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         settle_heap()
+        if isinstance(writer, ProcessGroupCommit):
+            writer.start()
         yield
         context.writer.close()  # events already taken are written before the process ends
 
@@ -62,7 +68,15 @@ def create_app(
         openapi_url=None,
     )
     rules, clock = rulebook if rulebook is not None else load_rulebook(), clock or utc_now
-    writer = GroupCommit(engine=engine, rulebook=rules, now=partial(utc_instant, clock))
+    now = partial(utc_instant, clock)
+    writer: GroupCommit | ProcessGroupCommit
+    if writer_process if writer_process is not None else api_writer_process():
+        # The writer process loads the rulebook from the same config as load_rulebook():
+        # a rulebook given here must be that one (tests that change it keep the thread).
+        url = engine.url.render_as_string(hide_password=False)
+        writer = ProcessGroupCommit(url=url, now=now)
+    else:
+        writer = GroupCommit(engine=engine, rulebook=rules, now=now)
     context = ApiContext(engine=engine, rulebook=rules, clock=clock, tokens=store, writer=writer)
     app.state.ivig = context
     install_error_handlers(app)

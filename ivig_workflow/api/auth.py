@@ -12,13 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from ivig_workflow.api.context import ApiContext, api_context
 from ivig_workflow.api.scopes import Forbidden, Principal
 
-_bearer = HTTPBearer(auto_error=False, description="A token from `ivig token create NAME`.")
+bearer = HTTPBearer(auto_error=False, description="A token from `ivig token create NAME`.")
 _READING = ("GET", "HEAD", "OPTIONS")
 
 
 async def authenticated_caller(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     context: Annotated[ApiContext, Depends(api_context)],
 ) -> Principal:
     principal = None

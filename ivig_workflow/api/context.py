@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from ivig_workflow.api.tokens import TokenStore
 from ivig_workflow.service.group_commit import GroupCommit
 from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.writer_process import ProcessGroupCommit
 
 Clock = Callable[[], datetime]
 
@@ -31,7 +32,7 @@ class ApiContext:
     rulebook: Rulebook
     clock: Clock
     tokens: TokenStore
-    writer: GroupCommit
+    writer: GroupCommit | ProcessGroupCommit
 
     def now(self) -> datetime:
         return utc_instant(self.clock)

@@ -21,6 +21,7 @@ from ivig_workflow.api.auth import Caller, Context, Sender
 from ivig_workflow.api.body_limit import MAX_BODY_BYTES, cut_off
 from ivig_workflow.api.context import ApiContext
 from ivig_workflow.api.errors import refused_body
+from ivig_workflow.api.lean_route import LeanRoute
 from ivig_workflow.api.request_body import (
     BodyRefused,
     check_storable,
@@ -35,7 +36,8 @@ from ivig_workflow.service.ward_events import parsed_arrival, receive_events
 
 MAX_BATCH = 500
 PARSE_INLINE_BYTES = 8 * 1024  # larger bodies are parsed off the event loop
-router = APIRouter(prefix="/v1/events", tags=["ward events"])
+# Lean: the hot path, answered without FastAPI solving its dependencies per request.
+router = APIRouter(prefix="/v1/events", tags=["ward events"], route_class=LeanRoute)
 
 _EVENT_BODY: dict[str, Any] = {
     "requestBody": {

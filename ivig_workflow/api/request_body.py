@@ -39,6 +39,8 @@ def is_json(content_type: str | None) -> bool:
     """application/json or application/<anything>+json (FHIR's), parameters allowed."""
     if not content_type:
         return False
+    if content_type == JSON_MEDIA_TYPE:  # what nearly every ward sends: no header parsing
+        return True
     message = Message()
     message["content-type"] = content_type
     if message.get_content_maintype() != "application":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 import uvicorn
 
-from ivig_workflow.api.app import FACTORY, create_app
+from ivig_workflow.api.app import create_app
+from ivig_workflow.api.processes import serve_api_processes
 from ivig_workflow.domain.errors import InputError
 
 
@@ -19,16 +20,7 @@ def api(
     try:
         if workers > 1:
             # Each worker process builds its own app (and engine) from the environment.
-            uvicorn.run(
-                FACTORY,
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                # Importing the app and migrating an embedded database can outlast
-                # uvicorn's default 5 s health check on a busy machine.
-                timeout_worker_healthcheck=60,
-            )
+            serve_api_processes(host, port, workers, log_level="info")
         else:
             uvicorn.run(create_app(), host=host, port=port)
     except InputError as error:

@@ -19,6 +19,14 @@ def serve(
     dashboard: bool = typer.Option(
         True, help="Start a local Prefect server (unless PREFECT_API_URL names one)."
     ),
+    api_workers: int = typer.Option(
+        1,
+        "--api-workers",
+        min=1,
+        max=64,
+        help="Processes serving the ward API on the one port, each with its own group "
+        "commit (for PostgreSQL; SQLite has one writer, so 1 there).",
+    ),
 ) -> None:
     """Run the ward API, the clock that fires the flows, and the Prefect dashboard.
 
@@ -31,6 +39,7 @@ def serve(
         dashboard_port=dashboard_port,
         dashboard=dashboard,
         dashboard_host=dashboard_host,
+        api_workers=api_workers,
     )
     with refusing_bad_input():
         try:

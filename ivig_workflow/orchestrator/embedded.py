@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler  # type: ignor
 from sqlalchemy.engine import make_url
 
 from ivig_workflow.api.app import create_app
+from ivig_workflow.api.processes import api_processes_note, serve_api_processes
 from ivig_workflow.db.engine import ensure_schema
 from ivig_workflow.orchestrator import jobs
 from ivig_workflow.orchestrator.clock import build_clock
@@ -38,6 +39,7 @@ class ServeOptions:
     dashboard_port: int = 4200
     dashboard: bool = True
     dashboard_host: str = "127.0.0.1"  # beyond loopback, behind Prefect's basic auth
+    api_workers: int = 1  # API processes on the one port (PostgreSQL); the clock stays here
 
 
 class Interrupted(BaseException):
@@ -106,9 +108,13 @@ def serve(options: ServeOptions, say: Callable[[str], None]) -> int:
             say("dashboard  off (the clock runs the services without Prefect)")
         say(f"database   {make_url(url).render_as_string(hide_password=True)}")
         say("Ctrl-C or SIGTERM stops")
-        app = create_app(engine=engine, rulebook=rulebook)
-        config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
-        uvicorn.Server(config).run()
+        if options.api_workers > 1:
+            say(api_processes_note(options.api_workers, engine.dialect.name))
+            serve_api_processes(options.host, options.port, options.api_workers)
+        else:
+            app = create_app(engine=engine, rulebook=rulebook)
+            config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning")
+            uvicorn.Server(config).run()
     except Interrupted:
         pass
     finally:
