@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Table, bindparam, func, select
 from sqlmodel import Session, col
 
+from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
 from ivig_workflow.db.course_writes import PendingWrites, course_values
@@ -46,6 +47,10 @@ _COURSES = (
     .order_by(_COURSE.c.id)
 )
 _CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
+# Courses read from their snapshots need only their cycles' row ids (for a save).
+_CYCLE_IDS = select(_CYCLE.c.course_id, _CYCLE.c.number, _CYCLE.c.id).where(
+    _CYCLE.c.course_id.in_(_IDS)
+)
 _DAYS = select(_DAY).where(_DAY.c.cycle_id.in_(bindparam("cycle_ids", expanding=True)))
 _LAST_STEPS = (
     select(
@@ -60,10 +65,17 @@ _LAST_STEPS = (
 
 class CourseStore:
     def __init__(
-        self, session: Session, *, locking: bool, cache: CourseCache | None = None
+        self,
+        session: Session,
+        *,
+        locking: bool,
+        cache: CourseCache | None = None,
+        snapshots: bool = True,
     ) -> None:
         self.session = session
         self.cache = cache
+        # False: every course rebuilt from its rows (replay verification reads the record).
+        self.snapshots = snapshots
         self._latest: dict[str, Course] = {}  # saved, to be cached once committed
         self._written: set[str] = set()
         # Core statements go to the session's connection directly: through
@@ -79,13 +91,31 @@ class CourseStore:
         locked = _COURSES.with_for_update(of=_COURSE) if self.locking else _COURSES
         rows = self._connection.execute(locked, {"ids": list(course_ids)}).mappings().all()
         found: dict[str, Course] = {}
-        history = []
+        history, snapshots = [], []
         for row in rows:
             cached = self.cache.get(row["id"], row["version"]) if self.cache else None
-            if cached is None:
+            if cached is not None:
+                found[row["id"]], self._loaded[row["id"]] = cached
+                continue
+            snapshot = (
+                course_snapshot.load(row["snapshot"], row["id"], row["version"])
+                if self.snapshots
+                else None
+            )
+            if snapshot is None:
                 history.append(row)
             else:
-                found[row["id"]], self._loaded[row["id"]] = cached
+                found[row["id"]] = snapshot.course
+                self._loaded[row["id"]] = course_snapshot.loaded_from(snapshot)
+                snapshots.append(row["id"])
+        if snapshots:
+            for course_id, number, cycle_id in self._connection.execute(
+                _CYCLE_IDS, {"ids": snapshots}
+            ):
+                self._loaded[course_id].cycle_ids[number] = cycle_id
+            if self.cache is not None:
+                for course_id in snapshots:
+                    self.cache.put(found[course_id], self._loaded[course_id])  # read committed
         for course in self._load_history(history):
             found[course.course_id] = course
             if self.cache is not None:
@@ -216,6 +246,10 @@ class CourseStore:
             for cid, number, _ in pending.days
             if number in self._loaded[cid].cycle_ids
         }
+        # The snapshot goes with the course row's own insert or update (same statement).
+        course_snapshot.stage(
+            {**pending.course_inserts, **pending.course_updates}, self._latest, self._loaded
+        )
         inserted = pending.write(self._connection, stored)
         for (cid, number), cycle_id in inserted.items():
             self._loaded[cid].cycle_ids[number] = cycle_id
