@@ -54,22 +54,37 @@ class Snapshot(BaseModel):
 
 @cache
 def current_format() -> str:
-    schema = json.dumps(Course.model_json_schema(), sort_keys=True)
+    """`FORMAT` and the model's shape: field names, types, constraints and defaults (an
+    omitted default is read back as the code's default), not its docstrings."""
+    schema = json.dumps(_shape(Course.model_json_schema()), sort_keys=True)
     return f"{FORMAT}-{hashlib.sha256(schema.encode()).hexdigest()[:16]}"
+
+
+def _shape(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {
+            key: _shape(value)
+            for key, value in schema.items()
+            if not (key in ("title", "description") and isinstance(value, str))
+        }
+    if isinstance(schema, list):
+        return [_shape(value) for value in schema]
+    return schema
 
 
 def dump(course: Course, loaded: LoadedCourse, version: int) -> str:
     """The snapshot of `course` (`as_read_from_rows`) as its row will hold it at `version`.
 
     Written by hand around the course's JSON, so that the course is not validated
-    again on its way into a wrapper model. `warnings=False`: the state machine's
-    `model_copy(update=...)` leaves a cycle's status as its plain string, which
-    serialises the same.
+    again on its way into a wrapper model. Fields at their default are left out (a
+    course at its start is half as long; parsing fills them in). `warnings=False`: the
+    state machine's `model_copy(update=...)` leaves a cycle's status as its plain
+    string, which serialises the same.
     """
     return (
         f'{{"format":"{current_format()}","version":{version},'
         f'"last_seq":{loaded.last_seq},"last_step":{loaded.last_step},'
-        f'"course":{course.model_dump_json(warnings=False)}}}'
+        f'"course":{course.model_dump_json(warnings=False, exclude_defaults=True)}}}'
     )
 
 
