@@ -39,12 +39,20 @@ _CYCLE: Table = CycleRow.__table__  # type: ignore[attr-defined]
 _DAY: Table = InfusionDayRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-# Ordered, so that two PostgreSQL writers locking overlapping batches lock in one order.
+# A course's id and version first: enough for one in the cache. Ordered, so that two
+# PostgreSQL writers locking overlapping batches lock in one order.
+_HEADS = (
+    select(_COURSE.c.id, _COURSE.c.version).where(_COURSE.c.id.in_(_IDS)).order_by(_COURSE.c.id)
+)
+_SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
+    _COURSE.c.id.in_(_IDS)
+)
+# The whole row only for a course rebuilt from its rows: its JSON and instant columns
+# cost more to convert than the snapshot to parse.
 _COURSES = (
     select(_COURSE, col(Patient.ref).label("patient_ref"))
     .join(Patient, col(Patient.id) == _COURSE.c.patient_id)
     .where(_COURSE.c.id.in_(_IDS))
-    .order_by(_COURSE.c.id)
 )
 _CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
 # Courses read from their snapshots need only their cycles' row ids (for a save).
@@ -86,41 +94,47 @@ class CourseStore:
         self._pending = PendingWrites()
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
+        """The courses, in id order: from the cache while their version stands, else
+        from their snapshots, else rebuilt from their rows."""
         if not course_ids:
             return []
-        locked = _COURSES.with_for_update(of=_COURSE) if self.locking else _COURSES
-        rows = self._connection.execute(locked, {"ids": list(course_ids)}).mappings().all()
+        heads = _HEADS.with_for_update() if self.locking else _HEADS
+        rows = self._connection.execute(heads, {"ids": list(course_ids)}).all()
         found: dict[str, Course] = {}
-        history, snapshots = [], []
-        for row in rows:
-            cached = self.cache.get(row["id"], row["version"]) if self.cache else None
-            if cached is not None:
-                found[row["id"]], self._loaded[row["id"]] = cached
-                continue
-            snapshot = (
-                course_snapshot.load(row["snapshot"], row["id"], row["version"])
-                if self.snapshots
-                else None
-            )
-            if snapshot is None:
-                history.append(row)
+        missing = []
+        for course_id, version in rows:
+            cached = self.cache.get(course_id, version) if self.cache else None
+            if cached is None:
+                missing.append(course_id)
             else:
-                found[row["id"]] = snapshot.course
-                self._loaded[row["id"]] = course_snapshot.loaded_from(snapshot)
-                snapshots.append(row["id"])
-        if snapshots:
-            for course_id, number, cycle_id in self._connection.execute(
-                _CYCLE_IDS, {"ids": snapshots}
-            ):
+                found[course_id], self._loaded[course_id] = cached
+        if missing and self.snapshots:
+            missing = self._load_snapshots(missing, found)
+        if missing:
+            full = self._connection.execute(_COURSES, {"ids": missing}).mappings().all()
+            for course in self._load_history(full):
+                found[course.course_id] = course
+                if self.cache is not None:
+                    self.cache.put(course, self._loaded[course.course_id])  # read committed
+        return [found[course_id] for course_id, _ in rows]
+
+    def _load_snapshots(self, course_ids: list[str], found: dict[str, Course]) -> list[str]:
+        """Courses from their snapshots (and their cycles' row ids); returns those without.
+
+        Not put in the cache until saved: parsing again costs little more than the copy
+        the cache makes.
+        """
+        read = []
+        for course_id, version, text in self._connection.execute(_SNAPSHOTS, {"ids": course_ids}):
+            snapshot = course_snapshot.load(text, course_id, version)
+            if snapshot is not None:
+                found[course_id] = snapshot.course
+                self._loaded[course_id] = course_snapshot.loaded_from(snapshot)
+                read.append(course_id)
+        if read:
+            for course_id, number, cycle_id in self._connection.execute(_CYCLE_IDS, {"ids": read}):
                 self._loaded[course_id].cycle_ids[number] = cycle_id
-            if self.cache is not None:
-                for course_id in snapshots:
-                    self.cache.put(found[course_id], self._loaded[course_id])  # read committed
-        for course in self._load_history(history):
-            found[course.course_id] = course
-            if self.cache is not None:
-                self.cache.put(course, self._loaded[course.course_id])  # read committed
-        return [found[row["id"]] for row in rows]
+        return [course_id for course_id in course_ids if course_id not in found]
 
     def _load_history(self, rows: Sequence[Any]) -> list[Course]:
         """Courses from their rows: cycles, recorded days and the log's last step read."""
