@@ -17,6 +17,7 @@ from sqlalchemy import BindParameter, Table, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
+from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
 from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
@@ -41,14 +42,26 @@ _PATIENT: Table = Patient.__table__  # type: ignore[attr-defined]
 _CENTRE: Table = CentreRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-# Ordered, so that two PostgreSQL writers locking overlapping batches lock in one order.
+# A course's id and version first: enough for one in the cache. Ordered, so that two
+# PostgreSQL writers locking overlapping batches lock in one order.
+_HEADS = (
+    select(_COURSE.c.id, _COURSE.c.version).where(_COURSE.c.id.in_(_IDS)).order_by(_COURSE.c.id)
+)
+_SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
+    _COURSE.c.id.in_(_IDS)
+)
+# The whole row only for a course rebuilt from its rows: its JSON and instant columns
+# cost more to convert than the snapshot to parse.
 _COURSES = (
     select(_COURSE, col(Patient.ref).label("patient_ref"))
     .join(Patient, col(Patient.id) == _COURSE.c.patient_id)
     .where(_COURSE.c.id.in_(_IDS))
-    .order_by(_COURSE.c.id)
 )
 _CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
+# Courses read from their snapshots need only their cycles' row ids (for a save).
+_CYCLE_IDS = select(_CYCLE.c.course_id, _CYCLE.c.number, _CYCLE.c.id).where(
+    _CYCLE.c.course_id.in_(_IDS)
+)
 _DAYS = select(_DAY).where(_DAY.c.cycle_id.in_(bindparam("cycle_ids", expanding=True)))
 _LAST_STEPS = (
     select(
@@ -63,9 +76,16 @@ _LAST_STEPS = (
 
 class CourseStore:
     def __init__(
-        self, session: Session | Connection, *, locking: bool, cache: CourseCache | None = None
+        self,
+        session: Session | Connection,
+        *,
+        locking: bool,
+        cache: CourseCache | None = None,
+        snapshots: bool = True,
     ) -> None:
         self.cache = cache
+        # False: every course rebuilt from its rows (replay verification reads the record).
+        self.snapshots = snapshots
         self._latest: dict[str, Course] = {}  # saved, to be cached once committed
         self._written: set[str] = set()
         # Core statements go to the connection directly (a unit of work hands its own;
@@ -77,23 +97,47 @@ class CourseStore:
         self._pending = PendingWrites()
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
+        """The courses, in id order: from the cache while their version stands, else
+        from their snapshots, else rebuilt from their rows."""
         if not course_ids:
             return []
-        locked = _COURSES.with_for_update(of=_COURSE) if self.locking else _COURSES
-        rows = self._connection.execute(locked, {"ids": list(course_ids)}).mappings().all()
+        heads = _HEADS.with_for_update() if self.locking else _HEADS
+        rows = self._connection.execute(heads, {"ids": list(course_ids)}).all()
         found: dict[str, Course] = {}
-        history = []
-        for row in rows:
-            cached = self.cache.get(row["id"], row["version"]) if self.cache else None
+        missing = []
+        for course_id, version in rows:
+            cached = self.cache.get(course_id, version) if self.cache else None
             if cached is None:
-                history.append(row)
+                missing.append(course_id)
             else:
-                found[row["id"]], self._loaded[row["id"]] = cached
-        for course in self._load_history(history):
-            found[course.course_id] = course
-            if self.cache is not None:
-                self.cache.put(course, self._loaded[course.course_id])  # read committed
-        return [found[row["id"]] for row in rows]
+                found[course_id], self._loaded[course_id] = cached
+        if missing and self.snapshots:
+            missing = self._load_snapshots(missing, found)
+        if missing:
+            full = self._connection.execute(_COURSES, {"ids": missing}).mappings().all()
+            for course in self._load_history(full):
+                found[course.course_id] = course
+                if self.cache is not None:
+                    self.cache.put(course, self._loaded[course.course_id])  # read committed
+        return [found[course_id] for course_id, _ in rows]
+
+    def _load_snapshots(self, course_ids: list[str], found: dict[str, Course]) -> list[str]:
+        """Courses from their snapshots (and their cycles' row ids); returns those without.
+
+        Not put in the cache until saved: parsing again costs little more than the copy
+        the cache makes.
+        """
+        read = []
+        for course_id, version, text in self._connection.execute(_SNAPSHOTS, {"ids": course_ids}):
+            snapshot = course_snapshot.load(text, course_id, version)
+            if snapshot is not None:
+                found[course_id] = snapshot.course
+                self._loaded[course_id] = course_snapshot.loaded_from(snapshot)
+                read.append(course_id)
+        if read:
+            for course_id, number, cycle_id in self._connection.execute(_CYCLE_IDS, {"ids": read}):
+                self._loaded[course_id].cycle_ids[number] = cycle_id
+        return [course_id for course_id in course_ids if course_id not in found]
 
     def _load_history(self, rows: Sequence[Any]) -> list[Course]:
         """Courses from their rows: cycles, recorded days and the log's last step read."""
@@ -225,6 +269,10 @@ class CourseStore:
             for cid, number, _ in pending.days
             if number in self._loaded[cid].cycle_ids
         }
+        # The snapshot goes with the course row's own insert or update (same statement).
+        course_snapshot.stage(
+            {**pending.course_inserts, **pending.course_updates}, self._latest, self._loaded
+        )
         inserted = pending.write(self._connection, stored)
         for (cid, number), cycle_id in inserted.items():
             self._loaded[cid].cycle_ids[number] = cycle_id

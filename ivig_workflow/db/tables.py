@@ -95,6 +95,10 @@ class CourseRow(SQLModel, table=True):
     version: int | None = Field(default=None, sa_column=_course_version)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+    # The whole course as JSON, written with its rows in the same transaction, so that
+    # loading parses one value instead of rebuilding the history (`db.course_snapshot`).
+    # A copy, never the record: NULL or of another format or version, the rows are read.
+    snapshot: str | None = Field(default=None, sa_type=Text)
 
 
 class CycleRow(SQLModel, table=True):

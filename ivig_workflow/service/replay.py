@@ -6,6 +6,8 @@ order (a sweep at its instant, an event re-parsed from the inbox's raw text unde
 its key) must give back the stored course exactly: if it does not, the log or the
 inbox lost something, or the code changed meaning since the course ran. The chair
 scheduler's `cycle.rescheduled` steps are in the inbox too, under its own keys.
+The stored course is rebuilt from its rows (the record); the row's snapshot, a copy
+kept for fast loading, must equal it too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_store import CourseStore
 from ivig_workflow.db.tables import CourseRow, InboxRow, TransitionLogRow
 from ivig_workflow.domain.course.events import parse_course_event
@@ -35,15 +38,20 @@ class Replayed:
     stored: Course
     rebuilt: Course
     steps: int  # decisions replayed after the start
+    snapshot: Course | None = None  # the row's snapshot, when it stands for the row
 
     @property
     def matches(self) -> bool:
-        return self.stored == self.rebuilt
+        return self.stored == self.rebuilt and self.snapshot in (None, self.stored)
 
     def differences(self) -> list[str]:
         """The top-level fields that differ, for a readable failure."""
         stored, rebuilt = self.stored.model_dump(), self.rebuilt.model_dump()
-        return [name for name in stored if stored[name] != rebuilt[name]]
+        found = [name for name in stored if stored[name] != rebuilt[name]]
+        if self.snapshot is not None:
+            copy = self.snapshot.model_dump()
+            found += [f"snapshot.{name}" for name in stored if stored[name] != copy[name]]
+        return found
 
 
 def replay_course(engine: Engine, course_id: str, *, rulebook: Rulebook) -> Replayed | None:
@@ -51,14 +59,20 @@ def replay_course(engine: Engine, course_id: str, *, rulebook: Rulebook) -> Repl
         row = session.get(CourseRow, course_id)
         if row is None:
             return None
-        stored = CourseStore(session, locking=False).load(course_id)
+        stored = CourseStore(session, locking=False, snapshots=False).load(course_id)
         assert stored is not None
+        snapshot = course_snapshot.load(row.snapshot, course_id, row.version or 0)
         start = CourseStart.model_validate(row.start)
         steps = recorded_steps(session, course_id)
         started_at = row.started_at
     rules = rulebook.rules_for(stored.indication, stored.centre, stored.guideline_version)
     rebuilt = replay(start, started_at, steps, rules=rules)
-    return Replayed(stored=stored, rebuilt=rebuilt, steps=len(steps))
+    return Replayed(
+        stored=stored,
+        rebuilt=rebuilt,
+        steps=len(steps),
+        snapshot=None if snapshot is None else snapshot.course,
+    )
 
 
 def recorded_steps(session: Session, course_id: str) -> list[RecordedStep]:

@@ -26,6 +26,7 @@ from ivig_workflow.service.sweep import SweepReport, sweep_due
 from ivig_workflow.service.unit_of_work import reading
 from ivig_workflow.service.views import course_view
 from ivig_workflow.service.ward_events import EventAnswer, receive_event
+from tests.integration.same_course import assert_same
 
 RULEBOOK = load_rulebook()
 GUIDELINE_TEXT = " ".join(
@@ -177,6 +178,9 @@ class Ward:
         replayed = replay_course(self.engine, self.course_id, rulebook=self.rulebook)
         assert replayed is not None
         assert replayed.matches, replayed.differences()
+        # Every course written by the service has a snapshot, and it is its rows exactly.
+        assert replayed.snapshot is not None
+        assert_same(replayed.snapshot, replayed.stored)
 
 
 def open_due_courses(engine: Engine, count: int, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """chair re-plans: marks of changes that freed or need chairs, last plan per centre
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 20:30:00
 
 `down_revision` is 0007 on its branch; the lead re-chains it after 0008.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0009'
-down_revision: str | None = '0007'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
