@@ -4,7 +4,6 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 20:30:00
 
-`down_revision` is 0007 on its branch; the lead re-chains it after 0008.
 """
 
 from collections.abc import Sequence
