@@ -233,3 +233,29 @@ def test_a_cycle_freed_inside_the_freeze_window_is_booked_again_on_its_dates(
     [report] = replan_marked(engine, RULEBOOK, local(sunday, 10))
     assert ward.course_id not in {m.course_id for m in report.moved}
     assert [r.date for r in of(engine, ward.course_id)] == told
+
+
+def test_a_cycle_planned_anew_after_a_past_day_is_booked_once_per_day(engine: Engine) -> None:
+    """Held on day 2 with day 1 booked yesterday (and not recorded as given), then
+    resumed: the course plans cycle 1 anew from the resume, and the re-plan books it.
+    Day 1's old booking before the horizon must not stay booked beside the new one
+    (the merged branches of issue 13 left it: days [1, 1, 2, 3])."""
+    course = enrol(engine, 1, centre="london", spread=1)[0]
+    plan_centre(engine, RULEBOOK, "london", now=NOW, weeks=3)
+    assert [(r.day, r.date) for r in of(engine, course)][:1] == [(1, MONDAY)]
+    held_at = NOW + timedelta(days=1)
+    send(engine, course, "course.held", held_at, reason="infection")
+    assert [(r.day, r.date) for r in of(engine, course)] == [(1, MONDAY)]  # yesterday's day 1
+    resumed_at = held_at + timedelta(minutes=10)
+    send(engine, course, "course.resumed", resumed_at)
+    replan_marked(engine, RULEBOOK, resumed_at + timedelta(minutes=1), "london")
+    booked = of(engine, course)
+    assert [r.day for r in booked] == [1, 2, 3]
+    assert booked[0].date >= MONDAY + timedelta(days=1)
+    assert [
+        (r.day, r.date) for r in of(engine, course, "cancelled") if r.date < booked[0].date
+    ] == [(1, MONDAY)]
+    assert_capacity_kept([r for r in stored(engine, "london") if r.status == "booked"], "london")
+    # The daily plan keeps it so.
+    plan_centre(engine, RULEBOOK, "london", now=resumed_at + timedelta(hours=1), weeks=3)
+    assert [r.day for r in of(engine, course)] == [1, 2, 3]

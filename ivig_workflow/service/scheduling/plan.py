@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 from ivig_workflow.db.chair_marks import free_stale, freed_in_window, marks_seen, replanned
@@ -252,7 +252,9 @@ def _replace(
     needs: dict[str, CycleNeed],
     now: datetime,
 ) -> None:
-    """Delete what the plan replaces (and cancelled rows, whose slots it may reuse)."""
+    """Delete what the plan replaces (and cancelled rows, whose slots it may reuse),
+    and cancel the past bookings of the cycle days it books again."""
+    _cancel_superseded(session, centre, first, plan, now)
     session.execute(
         delete(BookingRow)
         .where(col(BookingRow.centre_slug) == centre)
@@ -289,6 +291,40 @@ def _replace(
             for b in plan.bookings
         ],
     )
+
+
+def _cancel_superseded(
+    session: Session, centre: str, first: date, plan: Plan, now: datetime
+) -> None:
+    """A cycle day the plan books again no longer happens on a booking before `first`.
+
+    The plan only touches rows from `first` on, but a course may plan a cycle anew
+    after one of its days was booked in the past and not given (held on day 2 and
+    resumed: day 1 is planned again from the resume). Left booked, that old row and
+    the new one would be two chairs for the same cycle day.
+    """
+    again = {(b.demand, b.day) for b in plan.bookings}
+    if not again:
+        return
+    rows = session.execute(
+        select(
+            col(BookingRow.id),
+            col(BookingRow.course_id),
+            col(BookingRow.cycle),
+            col(BookingRow.day),
+        )
+        .where(col(BookingRow.centre_slug) == centre)
+        .where(col(BookingRow.date) >= first - _TAIL)
+        .where(col(BookingRow.date) < first)
+        .where(col(BookingRow.status) == BOOKED)
+    ).all()
+    stale = [row_id for row_id, course, cycle, day in rows if (f"{course}:{cycle}", day) in again]
+    if stale:
+        session.execute(
+            update(BookingRow)
+            .where(col(BookingRow.id).in_(stale))
+            .values(status=CANCELLED, updated_at=now)
+        )
 
 
 def _utilisation(problem: Problem, plan: Plan) -> float:
