@@ -179,11 +179,12 @@ def test_migration_0008_leaves_existing_courses_to_their_rows(engine: Engine, re
     rows as before, and each is snapshotted with its next change."""
     ward = _course_in_treatment(engine)
     rows = _from_rows(engine, ward.course_id)
+    head = upgrade(engine)  # already there: later migrations come back up with 0008
     with engine.execution_options(**{BEGIN_IMMEDIATE: True}).begin() as connection:
         command.downgrade(_alembic_config(connection), "0007")
     with engine.connect() as connection:
         assert "snapshot" not in {c["name"] for c in _columns(connection)}
-    assert upgrade(engine) == "0008"
+    assert upgrade(engine) == head
     assert _row(engine, ward.course_id).snapshot is None
     assert_same(reads.load(ward.course_id), rows)
     assert reads.from_rows

@@ -22,15 +22,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cycles") as batch:
-        batch.add_column(sa.Column("target_start", sa.Date(), nullable=True))
-        # How often the scheduler moved a cycle: none before.
-        batch.add_column(
-            sa.Column("moves", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
+    # Plain ALTER TABLE (no batch copy of `cycles`, which its foreign keys refuse).
+    op.add_column("cycles", sa.Column("target_start", sa.Date(), nullable=True))
+    # How often the scheduler moved a cycle: none before.
+    op.add_column(
+        "cycles", sa.Column("moves", sa.Integer(), nullable=False, server_default=sa.text("0"))
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cycles") as batch:
-        batch.drop_column("moves")
-        batch.drop_column("target_start")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): batch mode would copy `cycles`,
+    # and the infusion days' foreign keys refuse the DROP TABLE of the copy.
+    op.drop_column("cycles", "moves")
+    op.drop_column("cycles", "target_start")
