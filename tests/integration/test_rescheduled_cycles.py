@@ -101,16 +101,29 @@ def test_a_moved_cycle_is_a_logged_step_that_replay_rebuilds(engine: Engine) -> 
     assert_bookings_agree_with_courses(engine)
 
 
-def test_the_same_plan_again_moves_nothing_and_records_nothing(engine: Engine) -> None:
-    crowded_plan(engine)
+def test_the_same_plan_again_records_only_the_moves_it_reports(engine: Engine) -> None:
+    enrol(engine, 24, spread=1)
+    first = plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4)
+    assert first.moved, "two dozen starts on one day move some cycles"
     before = [(r.course_id, r.cycle, r.day, r.date, r.chair, r.start_time) for r in stored(engine)]
     counts = [count(engine, table) for table in (InboxRow, TransitionLogRow, OutboxRow)]
     again = plan_centre(engine, RULEBOOK, "main", now=NOW, first=MONDAY, weeks=4)
-    assert again.moved == []
-    assert [count(engine, table) for table in (InboxRow, TransitionLogRow, OutboxRow)] == counts
-    after = [(r.course_id, r.cycle, r.day, r.date, r.chair, r.start_time) for r in stored(engine)]
-    assert after == before
+    # Every move of the second plan is a step of its course (one inbox row each), and
+    # the bookings and the courses agree whatever it chose.
+    assert count(engine, InboxRow) == counts[0] + len(again.moved)
     assert_bookings_agree_with_courses(engine)
+    if first.solver == "optimal":
+        # From an optimal plan a booked cycle moves only for a gain beyond
+        # `weight_move`, and there is none: the same plan, nothing recorded. (A first
+        # answer stopped by the solver's budget, "feasible", may still be improved.)
+        assert again.moved == []
+        assert [count(engine, table) for table in (InboxRow, TransitionLogRow, OutboxRow)] == (
+            counts
+        )
+        after = [
+            (r.course_id, r.cycle, r.day, r.date, r.chair, r.start_time) for r in stored(engine)
+        ]
+        assert after == before
 
 
 def test_a_move_outside_its_window_is_refused_in_words(engine: Engine) -> None:
