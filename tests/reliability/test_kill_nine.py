@@ -14,8 +14,9 @@ KILLS = int(os.environ.get("IVIG_RELIABILITY_KILLS", "20"))
 
 def test_killing_the_api_loses_and_doubles_nothing(tmp_path: Path) -> None:
     # Enough events that the senders are still busy when the last kill comes.
-    # (On an idle machine 600 events were sent before the 9th kill: send five times more.)
-    per_course = 10 * KILLS + 10
+    # (On an idle machine 600 events were sent before the 9th kill; since issue 14's
+    # faster writes 2,520 events were all sent before the 20th: send twice that.)
+    per_course = 20 * KILLS + 10
     _, reference = run(tmp_path / "reference", courses=12, per_course=per_course, kills=0)
     figures, killed = run(tmp_path / "killed", courses=12, per_course=per_course, kills=KILLS)
     compare(figures, reference, killed)
