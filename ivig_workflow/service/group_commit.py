@@ -17,19 +17,16 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from ivig_workflow.service.batch_handoff import Inbox, Waiting, answer, batches
 from ivig_workflow.service.event_answers import Arrival
 from ivig_workflow.service.rulebook import Rulebook
-from ivig_workflow.service.ward_events import CHUNK, Delivery, EventAnswer, receive_each
-
-# An Arrival was parsed and validated by its sender's request, in that request's thread:
-# what reaches the shared transaction can no longer raise on a sender's bytes.
-_Waiting = tuple[Delivery | Arrival, "Future[EventAnswer]"]
+from ivig_workflow.service.ward_events import Delivery, EventAnswer, receive_each
 
 
 class GroupCommit:
     def __init__(self, *, engine: Engine, rulebook: Rulebook, now: Callable[[], datetime]) -> None:
         self._engine, self._rulebook, self._now = engine, rulebook, now
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._queue: Inbox = queue.SimpleQueue()
         # SQLite has one writer anyway; PostgreSQL writers lock only their courses.
         self._writers = 1 if engine.dialect.name == "sqlite" else 2
         self._threads: list[threading.Thread] = []
@@ -58,20 +55,10 @@ class GroupCommit:
             self._threads = []
 
     def _write(self) -> None:
-        while (first := self._queue.get()) is not None:
-            waiting = [first]
-            while len(waiting) < CHUNK:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)  # this thread's stop: after the batch in hand
-                    break
-                waiting.append(item)
+        for waiting in batches(self._queue):
             self._apply(waiting)
 
-    def _apply(self, waiting: list[_Waiting]) -> None:
+    def _apply(self, waiting: list[Waiting]) -> None:
         try:
             outcomes = receive_each(
                 [delivery for delivery, _ in waiting],
@@ -83,8 +70,4 @@ class GroupCommit:
             outcomes = [error] * len(waiting)
         with self._started:
             self.batches, self.events = self.batches + 1, self.events + len(waiting)
-        for (_, future), outcome in zip(waiting, outcomes, strict=True):
-            if isinstance(outcome, Exception):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+        answer(waiting, outcomes)

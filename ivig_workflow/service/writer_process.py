@@ -29,10 +29,10 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from ivig_workflow.db.availability import DatabaseUnavailable
+from ivig_workflow.service.batch_handoff import Inbox, answer, batches
 from ivig_workflow.service.event_answers import Arrival
-from ivig_workflow.service.ward_events import CHUNK, Delivery, EventAnswer
+from ivig_workflow.service.ward_events import Delivery, EventAnswer
 
-_Waiting = tuple[Delivery | Arrival, "Future[EventAnswer]"]
 _STOPPED = "the writer process stopped; nothing of this batch is known to be stored"
 
 
@@ -41,7 +41,7 @@ class ProcessGroupCommit:
 
     def __init__(self, *, url: str, now: Callable[[], datetime]) -> None:
         self._url, self._now = url, now
-        self._queue: queue.SimpleQueue[_Waiting | None] = queue.SimpleQueue()
+        self._queue: Inbox = queue.SimpleQueue()
         self._feeder: threading.Thread | None = None
         self._writer: Any = None  # multiprocessing.Process, started with the feeder
         self._pipe: Connection | None = None
@@ -72,24 +72,10 @@ class ProcessGroupCommit:
             self._stop_writer()
 
     def _feed(self) -> None:
-        while (first := self._queue.get()) is not None:
-            waiting = [first]
-            while len(waiting) < CHUNK:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)  # stop after the batch in hand
-                    break
-                waiting.append(item)
+        for waiting in batches(self._queue):
             outcomes = self._write([delivery for delivery, _ in waiting])
             self.batches, self.events = self.batches + 1, self.events + len(waiting)
-            for (_, future), outcome in zip(waiting, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+            answer(waiting, outcomes)
 
     def _write(self, deliveries: list[Delivery | Arrival]) -> list[EventAnswer | Exception]:
         try:

@@ -99,7 +99,7 @@ class Ward:
     def tick(self, now: datetime) -> SweepReport:
         return sweep_due(now, engine=self.engine, rulebook=self.rulebook)
 
-    def send(
+    def event(
         self,
         kind: str,
         data: dict[str, Any] | None,
@@ -107,7 +107,8 @@ class Ward:
         *,
         key: str | None = None,
         actor: str | None = None,
-    ) -> EventAnswer:
+    ) -> dict[str, Any]:
+        """The event as the ward sends it; a key of its own unless `key` is given."""
         self.sent += 1
         event: dict[str, Any] = {
             "type": kind,
@@ -119,6 +120,31 @@ class Ward:
             event["actor"] = actor
         if data is not None:
             event["data"] = data
+        return event
+
+    def infusion(
+        self, cycle: dict[str, Any], day: int, at: datetime, *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Day `day` of `cycle` (as the course view shows it) given at `at`, as planned."""
+        data = {
+            "cycle": cycle["number"],
+            "day": day,
+            "dose_g": cycle["doses_g"][day - 1],
+            "product": cycle["product"],
+            "lot_numbers": [f"LOT-{cycle['number']}-{day}"],
+        }
+        return self.event("infusion.administered", data, at, key=key)
+
+    def send(
+        self,
+        kind: str,
+        data: dict[str, Any] | None,
+        at: datetime,
+        *,
+        key: str | None = None,
+        actor: str | None = None,
+    ) -> EventAnswer:
+        event = self.event(kind, data, at, key=key, actor=actor)
         return receive_event(
             event, engine=self.engine, rulebook=self.rulebook, now=at + timedelta(minutes=5)
         )
@@ -144,17 +170,13 @@ class Ward:
         order = list(days) if days is not None else range(1, len(cycle["planned_dates"]) + 1)
         answers = []
         for day in order:
+            at = self.local(cycle["planned_dates"][day - 1])
             answers.append(
-                self.send(
-                    "infusion.administered",
-                    {
-                        "cycle": cycle["number"],
-                        "day": day,
-                        "dose_g": cycle["doses_g"][day - 1],
-                        "product": cycle["product"],
-                        "lot_numbers": [f"LOT-{cycle['number']}-{day}"],
-                    },
-                    self.local(cycle["planned_dates"][day - 1]),
+                receive_event(
+                    self.infusion(cycle, day, at),
+                    engine=self.engine,
+                    rulebook=self.rulebook,
+                    now=at + timedelta(minutes=5),
                 )
             )
         return answers

@@ -22,21 +22,7 @@ def test_events_that_arrive_while_the_writer_is_busy_go_in_one_transaction(
     writer = GroupCommit(engine=engine, rulebook=RULEBOOK, now=lambda: at)
 
     def infusion(ward: Ward, key: str) -> Delivery:
-        data = {
-            "cycle": 1,
-            "day": 1,
-            "dose_g": cycle["doses_g"][0],
-            "product": cycle["product"],
-            "lot_numbers": ["L1"],
-        }
-        event = {
-            "type": "infusion.administered",
-            "course_id": ward.course_id,
-            "key": key,
-            "occurred_at": at.isoformat(),
-            "data": data,
-        }
-        return Delivery(event, sender="ward-a")
+        return Delivery(ward.infusion(cycle, 1, at, key=key), sender="ward-a")
 
     with UnitOfWork(engine):  # another writer holds the database while the ward posts
         futures = [writer.submit(infusion(ward, f"k{n}")) for n, ward in enumerate(wards)]

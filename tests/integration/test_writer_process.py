@@ -19,21 +19,7 @@ from tests.integration.course_driver import Ward
 
 
 def _infusion(ward: Ward, cycle: dict[str, Any], at: datetime, key: str) -> Delivery:
-    data = {
-        "cycle": 1,
-        "day": 1,
-        "dose_g": cycle["doses_g"][0],
-        "product": cycle["product"],
-        "lot_numbers": ["L1"],
-    }
-    event = {
-        "type": "infusion.administered",
-        "course_id": ward.course_id,
-        "key": key,
-        "occurred_at": at.isoformat(),
-        "data": data,
-    }
-    return Delivery(event, sender="ward-a")
+    return Delivery(ward.infusion(cycle, 1, at, key=key), sender="ward-a")
 
 
 def _url(engine: Engine) -> str:
