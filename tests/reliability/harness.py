@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from ivig_workflow.db.engine import ensure_schema, make_engine
 from ivig_workflow.service.courses import StartCourse, start_course
-from ivig_workflow.service.rulebook import load_rulebook
+from ivig_workflow.service.rulebook import Rulebook, load_rulebook
 
 IVIG = str(Path(sys.executable).with_name("ivig"))
 TOKEN = "reliability-token-0123456789abcdef"
@@ -65,8 +65,14 @@ def prepare(state: Path, courses: int) -> list[str]:
     """Courses PSN-0000... in a fresh SQLite file; their ids differ run to run, so rows are
     compared by patient reference."""
     engine = ensure_schema(f"sqlite:///{state / 'ivig.sqlite3'}")
-    rulebook = load_rulebook()
-    ids = [
+    ids = open_courses(engine, load_rulebook(), courses)
+    engine.dispose()
+    return ids
+
+
+def open_courses(engine: Engine, rulebook: Rulebook, courses: int) -> list[str]:
+    """Dermatomyositis courses for patients PSN-0000, PSN-0001, ..., opened at `BASE`."""
+    return [
         start_course(
             StartCourse(
                 patient_ref=f"PSN-{n:04d}",
@@ -80,8 +86,6 @@ def prepare(state: Path, courses: int) -> list[str]:
         ).course_id
         for n in range(courses)
     ]
-    engine.dispose()
-    return ids
 
 
 def events(course_ids: list[str], per_course: int) -> list[list[dict[str, Any]]]:

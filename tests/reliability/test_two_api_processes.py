@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +21,12 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ivig_workflow.db.engine import make_engine, upgrade
-from ivig_workflow.service.courses import StartCourse, start_course
-from ivig_workflow.service.rulebook import Rulebook, load_rulebook
+from ivig_workflow.service.rulebook import load_rulebook
 from tests.conftest import _fresh_postgres_database
-from tests.reliability.harness import BASE, TOKEN, events, free_port
+from tests.reliability.harness import TOKEN, events, free_port, open_courses
 
 IVIG = str(Path(sys.executable).with_name("ivig"))
 COURSES, PER_COURSE = 6, 25
-
-
-def _courses(engine: Engine, rulebook: Rulebook) -> list[str]:
-    return [
-        start_course(
-            StartCourse(
-                patient_ref=f"PSN-{n:04d}",
-                indication="dermatomyositis",
-                start_date=date(2026, 3, 2),
-                weight_kg=70,
-            ),
-            engine=engine,
-            rulebook=rulebook,
-            now=BASE,
-        ).course_id
-        for n in range(COURSES)
-    ]
 
 
 def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -110,7 +91,7 @@ def _send(port: int, queue: list[dict[str, Any]], answers: dict[str, list[int]])
 def _deliver(url: str, processes: int, log: Path) -> dict[str, list[int]]:
     """Every course's events, in order, to each of `processes` API processes at once:
     one ward system per course and process, each event answered before the next."""
-    per_course = events(_courses(make_engine(url), load_rulebook()), PER_COURSE)
+    per_course = events(open_courses(make_engine(url), load_rulebook(), COURSES), PER_COURSE)
     servers = [ApiProcess(url, log.with_suffix(f".{n}.log")) for n in range(processes)]
     answers: list[dict[str, list[int]]] = []
     threads = []
