@@ -21,22 +21,26 @@ with the course's reason, like a cycle with no room.
 from __future__ import annotations
 
 import time as clock
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
 
 from ivig_workflow.db.chair_marks import free_stale, freed_in_window, marks_seen, replanned
-from ivig_workflow.db.effect_rows import insert_rows, write_effects
+from ivig_workflow.db.effect_rows import write_effects
 from ivig_workflow.db.tables import BookingRow
 from ivig_workflow.domain.course.model import RELEASING_STATES
 from ivig_workflow.domain.errors import InputError
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
-from ivig_workflow.scheduling import Booking, Demand, Plan, Problem, check_plan, plan_chairs
+from ivig_workflow.scheduling import Demand, Plan, Problem, check_plan, plan_chairs
 from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.scheduling.booking_rows import (
+    TAIL,
+    booked_from,
+    booking,
+    replace_bookings,
+)
 from ivig_workflow.service.scheduling.capacity_days import capacity_days
 from ivig_workflow.service.scheduling.demand import CycleNeed, read_needs
 from ivig_workflow.service.scheduling.freeing import free_bookings
@@ -48,10 +52,6 @@ from ivig_workflow.service.scheduling.report import (
 )
 from ivig_workflow.service.scheduling.rescheduling import RefusedMove, record_moves
 from ivig_workflow.service.unit_of_work import UnitOfWork
-
-BOOKED, CANCELLED = "booked", "cancelled"
-# Room after the horizon for the last days of a cycle that starts inside it.
-_TAIL = timedelta(days=21)
 
 
 def plan_centre(
@@ -90,7 +90,7 @@ def plan_centre(
         needs = {
             n.key: n for n in read_needs(session, rulebook.guideline, policy, centre, first, last)
         }
-        existing = _booked_from(session, centre, first)
+        existing = booked_from(session, centre, first)
         pinned = freed_in_window(session.connection(), centre, first, freeze_end)
         frozen_keys = {
             key
@@ -105,7 +105,7 @@ def plan_centre(
                 rulebook.centres.capacity(centre),
                 HolidayCalendar(place),
                 first,
-                last + _TAIL,
+                last + TAIL,
             ),
             demands=tuple(
                 _demand(
@@ -117,7 +117,7 @@ def plan_centre(
                 for key, need in needs.items()
             ),
             blocked=tuple(
-                _booking(key, row)
+                booking(key, row)
                 for key, rows in existing.items()
                 if key not in needs
                 for row in rows
@@ -138,7 +138,7 @@ def plan_centre(
         if wrong:  # never store an overbooking, whatever went wrong upstream
             raise RuntimeError(f"chair plan for {centre} breaks a hard rule: {wrong[:3]}")
         replaced = [key for key in needs if key not in frozen_keys]
-        _replace(session, centre, first, replaced, plan, needs, now)
+        replace_bookings(session, centre, first, replaced, plan, needs, now)
         items = [
             unplaced_item(needs[u.demand], u.reason, rulebook, place.zone, now)
             for u in plan.unplaced
@@ -196,33 +196,6 @@ def _give_up(
     return given_up
 
 
-def _booked_from(session: Session, centre: str, first: date) -> dict[str, list[BookingRow]]:
-    rows = session.scalars(
-        select(BookingRow)
-        .where(col(BookingRow.centre_slug) == centre)
-        .where(col(BookingRow.date) >= first)
-        .where(col(BookingRow.status) == BOOKED)
-    ).all()
-    found: dict[str, list[BookingRow]] = defaultdict(list)
-    for row in rows:
-        found[f"{row.course_id}:{row.cycle}"].append(row)
-    return found
-
-
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def _clock(minutes: int) -> time:
-    return time(minutes // 60, minutes % 60) if minutes < 24 * 60 else time(23, 59)
-
-
-def _booking(key: str, row: BookingRow) -> Booking:
-    return Booking(
-        key, row.day, row.date, row.chair, _minutes(row.start_time), _minutes(row.end_time)
-    )
-
-
 def _demand(
     need: CycleNeed, booked: list[BookingRow], *, frozen: bool, pinned: bool = False
 ) -> Demand:
@@ -238,93 +211,9 @@ def _demand(
         earliest=need.earliest,
         latest=need.latest,
         fixed_days=need.planned_days if fixed else None,
-        frozen=tuple(_booking(need.key, row) for row in booked) if frozen else (),
+        frozen=tuple(booking(need.key, row) for row in booked) if frozen else (),
         current=need.planned_days[0] if booked else None,
     )
-
-
-def _replace(
-    session: Session,
-    centre: str,
-    first: date,
-    replaced: list[str],
-    plan: Plan,
-    needs: dict[str, CycleNeed],
-    now: datetime,
-) -> None:
-    """Delete what the plan replaces (and cancelled rows, whose slots it may reuse),
-    and cancel the past bookings of the cycle days it books again."""
-    _cancel_superseded(session, centre, first, plan, now)
-    session.execute(
-        delete(BookingRow)
-        .where(col(BookingRow.centre_slug) == centre)
-        .where(col(BookingRow.date) >= first)
-        .where(col(BookingRow.status) == CANCELLED)
-    )
-    by_course: dict[str, list[int]] = defaultdict(list)
-    for key in replaced:
-        by_course[needs[key].course_id].append(needs[key].cycle)
-    for course_id, cycles in by_course.items():
-        session.execute(
-            delete(BookingRow)
-            .where(col(BookingRow.course_id) == course_id)
-            .where(col(BookingRow.cycle).in_(cycles))
-            .where(col(BookingRow.date) >= first)
-        )
-    insert_rows(
-        session.connection(),
-        BookingRow,
-        [
-            {
-                "course_id": needs[b.demand].course_id,
-                "cycle": needs[b.demand].cycle,
-                "day": b.day,
-                "centre_slug": centre,
-                "date": b.date,
-                "chair": b.chair,
-                "start_time": _clock(b.start),
-                "end_time": _clock(b.end),
-                "status": BOOKED,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for b in plan.bookings
-        ],
-    )
-
-
-def _cancel_superseded(
-    session: Session, centre: str, first: date, plan: Plan, now: datetime
-) -> None:
-    """A cycle day the plan books again no longer happens on a booking before `first`.
-
-    The plan only touches rows from `first` on, but a course may plan a cycle anew
-    after one of its days was booked in the past and not given (held on day 2 and
-    resumed: day 1 is planned again from the resume). Left booked, that old row and
-    the new one would be two chairs for the same cycle day.
-    """
-    again = {(b.demand, b.day) for b in plan.bookings}
-    if not again:
-        return
-    rows = session.execute(
-        select(
-            col(BookingRow.id),
-            col(BookingRow.course_id),
-            col(BookingRow.cycle),
-            col(BookingRow.day),
-        )
-        .where(col(BookingRow.centre_slug) == centre)
-        .where(col(BookingRow.date) >= first - _TAIL)
-        .where(col(BookingRow.date) < first)
-        .where(col(BookingRow.status) == BOOKED)
-    ).all()
-    stale = [row_id for row_id, course, cycle, day in rows if (f"{course}:{cycle}", day) in again]
-    if stale:
-        session.execute(
-            update(BookingRow)
-            .where(col(BookingRow.id).in_(stale))
-            .values(status=CANCELLED, updated_at=now)
-        )
 
 
 def _utilisation(problem: Problem, plan: Plan) -> float:
