@@ -21,6 +21,7 @@ from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
 from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
+from ivig_workflow.db.driver_statements import heads
 from ivig_workflow.db.tables import (
     CentreRow,
     CourseRow,
@@ -42,11 +43,6 @@ _PATIENT: Table = Patient.__table__  # type: ignore[attr-defined]
 _CENTRE: Table = CentreRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-# A course's id and version first: enough for one in the cache. Ordered, so that two
-# PostgreSQL writers locking overlapping batches lock in one order.
-_HEADS = (
-    select(_COURSE.c.id, _COURSE.c.version).where(_COURSE.c.id.in_(_IDS)).order_by(_COURSE.c.id)
-)
 _SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
     _COURSE.c.id.in_(_IDS)
 )
@@ -101,8 +97,8 @@ class CourseStore:
         from their snapshots, else rebuilt from their rows."""
         if not course_ids:
             return []
-        heads = _HEADS.with_for_update() if self.locking else _HEADS
-        rows = self._connection.execute(heads, {"ids": list(course_ids)}).all()
+        # A course's id and version first, on the driver: enough for one in the cache.
+        rows = heads(self._connection, _COURSE, course_ids, lock=self.locking)
         found: dict[str, Course] = {}
         missing = []
         for course_id, version in rows:
@@ -263,6 +259,8 @@ class CourseStore:
         self._pending.effects.extend((effect, now) for effect in effects)
 
     def write_pending(self) -> None:
+        if not self._pending:
+            return  # written already (`apply_batch` writes before the inbox rows)
         pending, self._pending = self._pending, PendingWrites()
         stored = {
             (cid, number): self._loaded[cid].cycle_ids[number]

@@ -118,6 +118,18 @@ class PendingWrites:
     log: list[dict[str, Any]] = field(default_factory=list)
     effects: list[tuple[Effect, datetime]] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """Anything staged (a unit of work's commit writes what its caller has not)."""
+        return bool(
+            self.course_inserts
+            or self.course_updates
+            or self.cycle_inserts
+            or self.cycle_updates
+            or self.days
+            or self.log
+            or self.effects
+        )
+
     def write(
         self, connection: Connection, cycle_ids: dict[tuple[str, int], int]
     ) -> dict[tuple[str, int], int]:

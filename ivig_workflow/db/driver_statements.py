@@ -81,10 +81,9 @@ class DriverStatement:
         cursor = None
         try:
             cursor = driver.cursor()
-            listened = _announce(connection, cursor, compiled.sql, parameters)
+            _announce(connection, cursor, compiled.sql, parameters)
             cursor.executemany(compiled.sql, parameters)
-            if listened:
-                _announce(connection, cursor, compiled.sql, parameters, after=True)
+            _announce(connection, cursor, compiled.sql, parameters, after=True)
             return int(cursor.rowcount)
         except BaseException as error:
             connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
@@ -129,10 +128,18 @@ def _announce(
     """Listeners of the engine's cursor events (tests that watch the statements, tracing)
     still see these; without listeners this costs two attribute reads. There is no
     execution context: they are handed None for it."""
-    if not (connection._has_events or connection.engine._has_events):
+    name = "after_cursor_execute" if after else "before_cursor_execute"
+    # SQLite's engine has listeners of its own (connect, begin), so its flag is nearly
+    # always set: ask the engine's dispatcher, kept with the engine, whether anyone
+    # listens to this event, before the connection's (new with every connection, its
+    # listener lists built on first use) is asked: an empty hook cost ~3 µs a statement.
+    if not connection._has_events and not (
+        connection.engine._has_events and getattr(connection.engine.dispatch, name)
+    ):
         return False
-    dispatch = connection.dispatch
-    hook = dispatch.after_cursor_execute if after else dispatch.before_cursor_execute
+    hook = getattr(connection.dispatch, name)
+    if not hook:
+        return False
     hook(connection, cursor, sql, parameters, None, True)
     return True
 
@@ -191,6 +198,45 @@ def insert_new_keys(table: Table) -> DriverStatement:
         return dialect_insert(table).on_conflict_do_nothing(index_elements=["key"])
 
     return DriverStatement(build)
+
+
+def heads(
+    connection: Connection, table: Table, ids: Sequence[str], *, lock: bool
+) -> list[tuple[str, int]]:
+    """(id, version) of the rows among `ids`, ordered by id (two PostgreSQL writers that
+    lock overlapping batches lock in one order); `lock` locks them (`FOR UPDATE`). Every
+    event and sweep batch asks this first: through `Connection.execute` the expanding
+    IN cost ~40 µs where SQLite took ~2."""
+    if not ids:
+        return []
+    quote = connection.dialect.identifier_preparer.quote
+    key, version = quote("id"), quote("version")
+    head = f"SELECT {key}, {version} FROM {quote(table.name)} WHERE {key}"
+    driver = driver_connection(connection)
+    found: list[tuple[str, int]] = []
+    sql = ""
+    cursor = None
+    try:
+        cursor = driver.cursor()
+        if connection.dialect.name == "postgresql":
+            sql = f"{head} = ANY(%s) ORDER BY {key}{' FOR UPDATE' if lock else ''}"
+            _announce(connection, cursor, sql, ids)
+            cursor.execute(sql, (list(ids),))
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+        for start in range(0, len(ids), _SQLITE_KEYS):
+            chunk = ids[start : start + _SQLITE_KEYS]
+            sql = f"{head} IN ({', '.join('?' * len(chunk))})"
+            _announce(connection, cursor, sql, chunk)
+            cursor.execute(sql, chunk)
+            found.extend(cursor.fetchall())
+        # SQLite's ORDER BY on text compares UTF-8 bytes: the same order as Python's.
+        found.sort()
+        return found
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, ids, cursor, None)
+    finally:
+        if cursor is not None:
+            cursor.close()
 
 
 def keys_present(connection: Connection, table: Table, keys: Sequence[str]) -> set[str]:
