@@ -20,7 +20,12 @@ from sqlmodel import Session, col
 from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
-from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
+from ivig_workflow.db.course_writes import (
+    PendingWrites,
+    course_changes,
+    course_values,
+    cycle_changes,
+)
 from ivig_workflow.db.driver_statements import heads
 from ivig_workflow.db.tables import (
     CentreRow,
@@ -90,6 +95,9 @@ class CourseStore:
         self._connection = session if isinstance(session, Connection) else session.connection()
         self.locking = locking
         self._loaded: dict[str, LoadedCourse] = {}
+        # Each course as its row holds it (read, or written by this unit of work): a
+        # save writes the columns that differ from it.
+        self._stored: dict[str, Course] = {}
         self._pending = PendingWrites()
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
@@ -115,6 +123,7 @@ class CourseStore:
                 found[course.course_id] = course
                 if self.cache is not None:
                     self.cache.put(course, self._loaded[course.course_id])  # read committed
+        self._stored.update(found)
         return [found[course_id] for course_id, _ in rows]
 
     def _load_snapshots(self, course_ids: list[str], found: dict[str, Course]) -> list[str]:
@@ -222,9 +231,16 @@ class CourseStore:
         if cid in pending.course_inserts:
             pending.course_inserts[cid].update(course_values(course, now))
         else:
-            # Saved twice in one batch, the course still expects the version it was loaded at.
+            # Saved twice in one batch, the course still expects the version it was loaded
+            # at, and its row still holds the course as loaded.
+            as_stored = self._stored.get(cid)
+            values = (
+                course_values(course, now)
+                if as_stored is None
+                else course_changes(as_stored, course, now)
+            )
             pending.course_updates[cid] = {
-                **course_values(course, now),
+                **values,
                 "b_id": cid,
                 "b_version": loaded.version,
                 "version": loaded.version + 1,
@@ -276,6 +292,8 @@ class CourseStore:
             self._loaded[cid].cycle_ids[number] = cycle_id
         for cid in pending.course_updates:
             self._loaded[cid].version += 1
+        for cid in (*pending.course_updates, *pending.course_inserts):
+            self._stored[cid] = self._latest[cid]  # as `course_snapshot.stage` left it
         self._written.update(pending.course_updates, pending.course_inserts)
 
     def committed(self) -> None:
