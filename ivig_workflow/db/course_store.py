@@ -26,7 +26,7 @@ from ivig_workflow.db.course_writes import (
     course_values,
     cycle_changes,
 )
-from ivig_workflow.db.driver_statements import heads
+from ivig_workflow.db.driver_statements import IDS, heads, select_in
 from ivig_workflow.db.tables import (
     CentreRow,
     CourseRow,
@@ -48,9 +48,8 @@ _PATIENT: Table = Patient.__table__  # type: ignore[attr-defined]
 _CENTRE: Table = CentreRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-_SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
-    _COURSE.c.id.in_(_IDS)
-)
+# On the driver (`select_in`): text and integers, which need no conversion.
+_SNAPSHOTS = f"SELECT id, version, snapshot FROM {_COURSE.name} WHERE id {IDS}"
 # The whole row only for a course rebuilt from its rows: its JSON and instant columns
 # cost more to convert than the snapshot to parse.
 _COURSES = (
@@ -60,9 +59,7 @@ _COURSES = (
 )
 _CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
 # Courses read from their snapshots need only their cycles' row ids (for a save).
-_CYCLE_IDS = select(_CYCLE.c.course_id, _CYCLE.c.number, _CYCLE.c.id).where(
-    _CYCLE.c.course_id.in_(_IDS)
-)
+_CYCLE_IDS = f"SELECT course_id, number, id FROM {_CYCLE.name} WHERE course_id {IDS}"
 _DAYS = select(_DAY).where(_DAY.c.cycle_id.in_(bindparam("cycle_ids", expanding=True)))
 _LAST_STEPS = (
     select(
@@ -133,14 +130,14 @@ class CourseStore:
         the cache makes.
         """
         read = []
-        for course_id, version, text in self._connection.execute(_SNAPSHOTS, {"ids": course_ids}):
+        for course_id, version, text in select_in(self._connection, _SNAPSHOTS, course_ids):
             snapshot = course_snapshot.load(text, course_id, version)
             if snapshot is not None:
                 found[course_id] = snapshot.course
                 self._loaded[course_id] = course_snapshot.loaded_from(snapshot)
                 read.append(course_id)
         if read:
-            for course_id, number, cycle_id in self._connection.execute(_CYCLE_IDS, {"ids": read}):
+            for course_id, number, cycle_id in select_in(self._connection, _CYCLE_IDS, read):
                 self._loaded[course_id].cycle_ids[number] = cycle_id
         return [course_id for course_id in course_ids if course_id not in found]
 

@@ -207,33 +207,46 @@ def heads(
     lock overlapping batches lock in one order); `lock` locks them (`FOR UPDATE`). Every
     event and sweep batch asks this first: through `Connection.execute` the expanding
     IN cost ~40 µs where SQLite took ~2."""
+    quote = connection.dialect.identifier_preparer.quote
+    key = quote("id")
+    sql = f"SELECT {key}, {quote('version')} FROM {quote(table.name)} WHERE {key} {IDS}"
+    if connection.dialect.name == "postgresql":
+        return select_in(connection, f"{sql} ORDER BY {key}{' FOR UPDATE' if lock else ''}", ids)
+    # SQLite's ORDER BY on text compares UTF-8 bytes: the same order as Python's, and
+    # the same across chunks of ids.
+    return sorted(select_in(connection, sql, ids))
+
+
+IDS = "{ids}"  # where `select_in` puts its ids
+
+
+def select_in(connection: Connection, sql: str, ids: Sequence[Any]) -> list[Any]:
+    """The rows of a SELECT whose `IDS` stands for `IN` the `ids`: on SQLite as many
+    `?` as ids (in chunks, whose rows come one chunk after the other), on PostgreSQL
+    `= ANY(%s)` with the ids as one array. Plain tuples, no type processing: only for
+    columns the driver returns as their Python values (text, integers)."""
     if not ids:
         return []
-    quote = connection.dialect.identifier_preparer.quote
-    key, version = quote("id"), quote("version")
-    head = f"SELECT {key}, {version} FROM {quote(table.name)} WHERE {key}"
     driver = driver_connection(connection)
-    found: list[tuple[str, int]] = []
-    sql = ""
+    found: list[Any] = []
+    statement = ""
     cursor = None
     try:
         cursor = driver.cursor()
         if connection.dialect.name == "postgresql":
-            sql = f"{head} = ANY(%s) ORDER BY {key}{' FOR UPDATE' if lock else ''}"
-            _announce(connection, cursor, sql, ids)
-            cursor.execute(sql, (list(ids),))
-            return [(row[0], row[1]) for row in cursor.fetchall()]
+            statement = sql.replace(IDS, "= ANY(%s)")
+            _announce(connection, cursor, statement, ids)
+            cursor.execute(statement, (list(ids),))
+            return list(cursor.fetchall())
         for start in range(0, len(ids), _SQLITE_KEYS):
             chunk = ids[start : start + _SQLITE_KEYS]
-            sql = f"{head} IN ({', '.join('?' * len(chunk))})"
-            _announce(connection, cursor, sql, chunk)
-            cursor.execute(sql, chunk)
+            statement = sql.replace(IDS, f"IN ({', '.join('?' * len(chunk))})")
+            _announce(connection, cursor, statement, chunk)
+            cursor.execute(statement, chunk)
             found.extend(cursor.fetchall())
-        # SQLite's ORDER BY on text compares UTF-8 bytes: the same order as Python's.
-        found.sort()
         return found
     except BaseException as error:
-        connection._handle_dbapi_exception(error, sql, ids, cursor, None)
+        connection._handle_dbapi_exception(error, statement, ids, cursor, None)
     finally:
         if cursor is not None:
             cursor.close()
