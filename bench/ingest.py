@@ -83,6 +83,7 @@ def through_service(url: str, events: list[dict[str, Any]], batch: int = 1) -> d
     before = row_counts(url)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    cpu = time.process_time()  # this process's CPU: robust to other load on the machine
     started = time.perf_counter()
     for start in range(0, len(events), batch):
         deliveries = [Delivery(event) for event in events[start : start + batch]]
@@ -92,21 +93,31 @@ def through_service(url: str, events: list[dict[str, Any]], batch: int = 1) -> d
         for answer in answers:
             statuses[answer.status] = statuses.get(answer.status, 0) + 1
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     inserted = row_counts(url) - before
     # Every applied event also updates its course row (and a cycle when it completes).
     writes = inserted + statuses.get("applied", 0)
-    return {"wall_s": wall, "latencies": latencies, "statuses": statuses, "row_writes": writes}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "latencies": latencies,
+        "statuses": statuses,
+        "row_writes": writes,
+    }
 
 
-def bare_sqlite(events: int, writes: int, folder: Path, batch: int = 1) -> float:
+def bare_sqlite(
+    events: int, writes: int, folder: Path, batch: int = 1, cpu: list[float] | None = None
+) -> float:
     """The floor: `writes` row writes in all, one transaction per `batch` events,
-    WAL + synchronous=NORMAL."""
+    WAL + synchronous=NORMAL. Returns the wall time; its CPU time is appended to `cpu`."""
     connection = sqlite3.connect(folder / f"bare{batch}.sqlite3", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, key TEXT UNIQUE, body TEXT)")
     per_event, extra = divmod(writes, events)
     body = "x" * 300  # about the size of a stored ward event
+    cpu_started = time.process_time()
     started = time.perf_counter()
     n = 0
     for e in range(events):
@@ -118,6 +129,8 @@ def bare_sqlite(events: int, writes: int, folder: Path, batch: int = 1) -> float
         if e % batch == batch - 1 or e == events - 1:
             connection.execute("COMMIT")
     wall = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_started)
     connection.close()
     return wall
 
@@ -135,17 +148,21 @@ def main() -> None:
     courses, runs = (40, 1) if args.smoke else (args.courses, args.runs)
     backend = "postgresql" if args.url else "sqlite"
     service, batched, http, bare, bare_batched = [], [], [], [], []
+    bare_cpu: list[float] = []
+    bare_batched_cpu: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(dir="/tmp") as folder:
             url = _fresh(args.url, Path(folder), f"svc{run}")
             events = prepare(url, courses)
             result = through_service(url, events)
             service.append(result)
-            bare.append(bare_sqlite(len(events), result["row_writes"], Path(folder)))
+            bare.append(bare_sqlite(len(events), result["row_writes"], Path(folder), 1, bare_cpu))
             url = _fresh(args.url, Path(folder), f"batch{run}")
             batched.append(through_service(url, prepare(url, courses), args.batch))
             writes = batched[-1]["row_writes"]
-            bare_batched.append(bare_sqlite(len(events), writes, Path(folder), args.batch))
+            bare_batched.append(
+                bare_sqlite(len(events), writes, Path(folder), args.batch, bare_batched_cpu)
+            )
             if not args.no_http:
                 from bench.http_ingest import through_http
 
@@ -173,10 +190,23 @@ def main() -> None:
             "bare_sqlite_batched_events_per_s": n / bare_batched_wall,
         }
     )
+    # CPU time (this process's, both sides): what the other load on a shared machine
+    # inflates least. The bare side's own CPU is small and moves by ~1.5x run to run.
+    cpu, batched_cpu = median([r["cpu_s"] for r in service]), median([r["cpu_s"] for r in batched])
+    figures.update(
+        {
+            "service_cpu_us_per_event": cpu / n * 1e6,
+            "bare_sqlite_cpu_us_per_event": median(bare_cpu) / n * 1e6,
+            "batched_cpu_us_per_event": batched_cpu / n * 1e6,
+            "bare_sqlite_batched_cpu_us_per_event": median(bare_batched_cpu) / n * 1e6,
+        }
+    )
     ratios = {
         "service_over_bare_sqlite_time": wall / bare_wall,
         "batched_over_bare_sqlite_batched_time": batched_wall / bare_batched_wall,
         "single_over_batched_time": wall / batched_wall,
+        "service_over_bare_sqlite_cpu": cpu / median(bare_cpu),
+        "batched_over_bare_sqlite_batched_cpu": batched_cpu / median(bare_batched_cpu),
     }
     if http:
         figures.update(

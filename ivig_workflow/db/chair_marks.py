@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from ivig_workflow.db.driver_statements import DriverStatement, table_insert
 from ivig_workflow.db.tables import BookingRow, ChairReplanMarkRow, ChairReplanRow, CourseRow
 from ivig_workflow.domain.course.chair_effect import ChairsChanged
 
@@ -32,14 +33,21 @@ _OF_CYCLE = (
     _BOOKINGS.c.date >= bindparam("b_from"),
     _BOOKINGS.c.status == BOOKED,
 )
-_FREE_CYCLE = (
-    update(_BOOKINGS).where(*_OF_CYCLE).values(status=CANCELLED, updated_at=bindparam("b_now"))
+# On the driver's cursor (`driver_statements`): a cycle's completion or a hold frees
+# its chairs in the event's own transaction (~40 us a statement through execute).
+_FREE_CYCLE = DriverStatement(
+    lambda _: (
+        update(_BOOKINGS).where(*_OF_CYCLE).values(status=CANCELLED, updated_at=bindparam("b_now"))
+    )
 )
-_FREE_DAY = (
-    update(_BOOKINGS)
-    .where(*_OF_CYCLE, _BOOKINGS.c.day == bindparam("b_day"))
-    .values(status=CANCELLED, updated_at=bindparam("b_now"))
+_FREE_DAY = DriverStatement(
+    lambda _: (
+        update(_BOOKINGS)
+        .where(*_OF_CYCLE, _BOOKINGS.c.day == bindparam("b_day"))
+        .values(status=CANCELLED, updated_at=bindparam("b_now"))
+    )
 )
+_INSERT_MARKS = table_insert(_MARKS)
 
 
 def apply_chair_changes(
@@ -55,10 +63,8 @@ def apply_chair_changes(
                 cycles.append({**row, "b_now": now})
             else:
                 days.extend({**row, "b_day": day, "b_now": now} for day in freed.days)
-    if cycles:
-        connection.execute(_FREE_CYCLE, cycles)
-    if days:
-        connection.execute(_FREE_DAY, days)
+    _FREE_CYCLE.executemany(connection, cycles)
+    _FREE_DAY.executemany(connection, days)
     marks: dict[str, dict[str, Any]] = {}
     for change, now in changes:
         mark = marks.setdefault(
@@ -68,14 +74,13 @@ def apply_chair_changes(
         mark["needed_from"] = min(mark["needed_from"], change.needed_from)
         mark["marked_at"] = max(mark["marked_at"], now)
         mark.setdefault("whys", []).append(f"{change.course_id}: {change.why}")
-    if marks:
-        connection.execute(
-            _MARKS.insert(),
-            [
-                {**{k: v for k, v in mark.items() if k != "whys"}, "why": _why(mark["whys"])}
-                for mark in marks.values()
-            ],
-        )
+    _INSERT_MARKS.executemany(
+        connection,
+        [
+            {**{k: v for k, v in mark.items() if k != "whys"}, "why": _why(mark["whys"])}
+            for mark in marks.values()
+        ],
+    )
 
 
 def _why(whys: list[str]) -> str:

@@ -20,7 +20,13 @@ from sqlmodel import Session, col
 from ivig_workflow.db import course_snapshot
 from ivig_workflow.db.course_cache import CourseCache, LoadedCourse
 from ivig_workflow.db.course_rows import course_from_rows, cycle_values
-from ivig_workflow.db.course_writes import PendingWrites, course_values, cycle_changes
+from ivig_workflow.db.course_writes import (
+    PendingWrites,
+    course_changes,
+    course_values,
+    cycle_changes,
+)
+from ivig_workflow.db.driver_statements import IDS, heads, select_in
 from ivig_workflow.db.tables import (
     CentreRow,
     CourseRow,
@@ -42,14 +48,8 @@ _PATIENT: Table = Patient.__table__  # type: ignore[attr-defined]
 _CENTRE: Table = CentreRow.__table__  # type: ignore[attr-defined]
 # Built once: constructing a statement costs more than SQLite takes to run it.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-# A course's id and version first: enough for one in the cache. Ordered, so that two
-# PostgreSQL writers locking overlapping batches lock in one order.
-_HEADS = (
-    select(_COURSE.c.id, _COURSE.c.version).where(_COURSE.c.id.in_(_IDS)).order_by(_COURSE.c.id)
-)
-_SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
-    _COURSE.c.id.in_(_IDS)
-)
+# On the driver (`select_in`): text and integers, which need no conversion.
+_SNAPSHOTS = f"SELECT id, version, snapshot FROM {_COURSE.name} WHERE id {IDS}"
 # The whole row only for a course rebuilt from its rows: its JSON and instant columns
 # cost more to convert than the snapshot to parse.
 _COURSES = (
@@ -59,9 +59,7 @@ _COURSES = (
 )
 _CYCLES = select(_CYCLE).where(_CYCLE.c.course_id.in_(_IDS))
 # Courses read from their snapshots need only their cycles' row ids (for a save).
-_CYCLE_IDS = select(_CYCLE.c.course_id, _CYCLE.c.number, _CYCLE.c.id).where(
-    _CYCLE.c.course_id.in_(_IDS)
-)
+_CYCLE_IDS = f"SELECT course_id, number, id FROM {_CYCLE.name} WHERE course_id {IDS}"
 _DAYS = select(_DAY).where(_DAY.c.cycle_id.in_(bindparam("cycle_ids", expanding=True)))
 _LAST_STEPS = (
     select(
@@ -94,6 +92,9 @@ class CourseStore:
         self._connection = session if isinstance(session, Connection) else session.connection()
         self.locking = locking
         self._loaded: dict[str, LoadedCourse] = {}
+        # Each course as its row holds it (read, or written by this unit of work): a
+        # save writes the columns that differ from it.
+        self._stored: dict[str, Course] = {}
         self._pending = PendingWrites()
 
     def load_many(self, course_ids: Sequence[str]) -> list[Course]:
@@ -101,8 +102,8 @@ class CourseStore:
         from their snapshots, else rebuilt from their rows."""
         if not course_ids:
             return []
-        heads = _HEADS.with_for_update() if self.locking else _HEADS
-        rows = self._connection.execute(heads, {"ids": list(course_ids)}).all()
+        # A course's id and version first, on the driver: enough for one in the cache.
+        rows = heads(self._connection, _COURSE, course_ids, lock=self.locking)
         found: dict[str, Course] = {}
         missing = []
         for course_id, version in rows:
@@ -119,6 +120,7 @@ class CourseStore:
                 found[course.course_id] = course
                 if self.cache is not None:
                     self.cache.put(course, self._loaded[course.course_id])  # read committed
+        self._stored.update(found)
         return [found[course_id] for course_id, _ in rows]
 
     def _load_snapshots(self, course_ids: list[str], found: dict[str, Course]) -> list[str]:
@@ -128,14 +130,14 @@ class CourseStore:
         the cache makes.
         """
         read = []
-        for course_id, version, text in self._connection.execute(_SNAPSHOTS, {"ids": course_ids}):
+        for course_id, version, text in select_in(self._connection, _SNAPSHOTS, course_ids):
             snapshot = course_snapshot.load(text, course_id, version)
             if snapshot is not None:
                 found[course_id] = snapshot.course
                 self._loaded[course_id] = course_snapshot.loaded_from(snapshot)
                 read.append(course_id)
         if read:
-            for course_id, number, cycle_id in self._connection.execute(_CYCLE_IDS, {"ids": read}):
+            for course_id, number, cycle_id in select_in(self._connection, _CYCLE_IDS, read):
                 self._loaded[course_id].cycle_ids[number] = cycle_id
         return [course_id for course_id in course_ids if course_id not in found]
 
@@ -226,9 +228,16 @@ class CourseStore:
         if cid in pending.course_inserts:
             pending.course_inserts[cid].update(course_values(course, now))
         else:
-            # Saved twice in one batch, the course still expects the version it was loaded at.
+            # Saved twice in one batch, the course still expects the version it was loaded
+            # at, and its row still holds the course as loaded.
+            as_stored = self._stored.get(cid)
+            values = (
+                course_values(course, now)
+                if as_stored is None
+                else course_changes(as_stored, course, now)
+            )
             pending.course_updates[cid] = {
-                **course_values(course, now),
+                **values,
                 "b_id": cid,
                 "b_version": loaded.version,
                 "version": loaded.version + 1,
@@ -263,6 +272,8 @@ class CourseStore:
         self._pending.effects.extend((effect, now) for effect in effects)
 
     def write_pending(self) -> None:
+        if not self._pending:
+            return  # written already (`apply_batch` writes before the inbox rows)
         pending, self._pending = self._pending, PendingWrites()
         stored = {
             (cid, number): self._loaded[cid].cycle_ids[number]
@@ -278,6 +289,8 @@ class CourseStore:
             self._loaded[cid].cycle_ids[number] = cycle_id
         for cid in pending.course_updates:
             self._loaded[cid].version += 1
+        for cid in (*pending.course_updates, *pending.course_inserts):
+            self._stored[cid] = self._latest[cid]  # as `course_snapshot.stage` left it
         self._written.update(pending.course_updates, pending.course_inserts)
 
     def committed(self) -> None:

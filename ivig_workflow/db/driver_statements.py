@@ -81,10 +81,9 @@ class DriverStatement:
         cursor = None
         try:
             cursor = driver.cursor()
-            listened = _announce(connection, cursor, compiled.sql, parameters)
+            _announce(connection, cursor, compiled.sql, parameters)
             cursor.executemany(compiled.sql, parameters)
-            if listened:
-                _announce(connection, cursor, compiled.sql, parameters, after=True)
+            _announce(connection, cursor, compiled.sql, parameters, after=True)
             return int(cursor.rowcount)
         except BaseException as error:
             connection._handle_dbapi_exception(error, compiled.sql, parameters, cursor, None)
@@ -129,10 +128,18 @@ def _announce(
     """Listeners of the engine's cursor events (tests that watch the statements, tracing)
     still see these; without listeners this costs two attribute reads. There is no
     execution context: they are handed None for it."""
-    if not (connection._has_events or connection.engine._has_events):
+    name = "after_cursor_execute" if after else "before_cursor_execute"
+    # SQLite's engine has listeners of its own (connect, begin), so its flag is nearly
+    # always set: ask the engine's dispatcher, kept with the engine, whether anyone
+    # listens to this event, before the connection's (new with every connection, its
+    # listener lists built on first use) is asked: an empty hook cost ~3 µs a statement.
+    if not connection._has_events and not (
+        connection.engine._has_events and getattr(connection.engine.dispatch, name)
+    ):
         return False
-    dispatch = connection.dispatch
-    hook = dispatch.after_cursor_execute if after else dispatch.before_cursor_execute
+    hook = getattr(connection.dispatch, name)
+    if not hook:
+        return False
     hook(connection, cursor, sql, parameters, None, True)
     return True
 
@@ -191,6 +198,58 @@ def insert_new_keys(table: Table) -> DriverStatement:
         return dialect_insert(table).on_conflict_do_nothing(index_elements=["key"])
 
     return DriverStatement(build)
+
+
+def heads(
+    connection: Connection, table: Table, ids: Sequence[str], *, lock: bool
+) -> list[tuple[str, int]]:
+    """(id, version) of the rows among `ids`, ordered by id (two PostgreSQL writers that
+    lock overlapping batches lock in one order); `lock` locks them (`FOR UPDATE`). Every
+    event and sweep batch asks this first: through `Connection.execute` the expanding
+    IN cost ~40 µs where SQLite took ~2."""
+    quote = connection.dialect.identifier_preparer.quote
+    key = quote("id")
+    sql = f"SELECT {key}, {quote('version')} FROM {quote(table.name)} WHERE {key} {IDS}"
+    if connection.dialect.name == "postgresql":
+        return select_in(connection, f"{sql} ORDER BY {key}{' FOR UPDATE' if lock else ''}", ids)
+    # SQLite's ORDER BY on text compares UTF-8 bytes: the same order as Python's, and
+    # the same across chunks of ids.
+    return sorted(select_in(connection, sql, ids))
+
+
+IDS = "{ids}"  # where `select_in` puts its ids
+
+
+def select_in(connection: Connection, sql: str, ids: Sequence[Any]) -> list[Any]:
+    """The rows of a SELECT whose `IDS` stands for `IN` the `ids`: on SQLite as many
+    `?` as ids (in chunks, whose rows come one chunk after the other), on PostgreSQL
+    `= ANY(%s)` with the ids as one array. Plain tuples, no type processing: only for
+    columns the driver returns as their Python values (text, integers)."""
+    if not ids:
+        return []
+    driver = driver_connection(connection)
+    found: list[Any] = []
+    statement = ""
+    cursor = None
+    try:
+        cursor = driver.cursor()
+        if connection.dialect.name == "postgresql":
+            statement = sql.replace(IDS, "= ANY(%s)")
+            _announce(connection, cursor, statement, ids)
+            cursor.execute(statement, (list(ids),))
+            return list(cursor.fetchall())
+        for start in range(0, len(ids), _SQLITE_KEYS):
+            chunk = ids[start : start + _SQLITE_KEYS]
+            statement = sql.replace(IDS, f"IN ({', '.join('?' * len(chunk))})")
+            _announce(connection, cursor, statement, chunk)
+            cursor.execute(statement, chunk)
+            found.extend(cursor.fetchall())
+        return found
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, statement, ids, cursor, None)
+    finally:
+        if cursor is not None:
+            cursor.close()
 
 
 def keys_present(connection: Connection, table: Table, keys: Sequence[str]) -> set[str]:

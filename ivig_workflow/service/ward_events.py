@@ -29,6 +29,7 @@ from ivig_workflow.domain.errors import InputError
 from ivig_workflow.service.event_answers import Arrival, EventAnswer, FieldError
 from ivig_workflow.service.event_batch import apply_batch
 from ivig_workflow.service.rulebook import Rulebook
+from ivig_workflow.service.sweep_collector import quiet_collector
 from ivig_workflow.service.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -88,6 +89,18 @@ def receive_each(
 ) -> list[EventAnswer | Exception]:
     """Like `receive_events`, but an event that could not be stored is its own outcome.
     An `Arrival` was parsed by its sender's request already and is applied as it is."""
+    if len(deliveries) > 1:
+        # Many events allocate as a sweep batch does: without this, a full collection
+        # walking the process's long-lived heap now and then cost as much as the batch
+        # (ingest benchmark, 100 per call: one such collection, ~84 us an event).
+        with quiet_collector():
+            return _receive(deliveries, engine=engine, rulebook=rulebook, now=now)
+    return _receive(deliveries, engine=engine, rulebook=rulebook, now=now)
+
+
+def _receive(
+    deliveries: Sequence[Delivery | Arrival], *, engine: Engine, rulebook: Rulebook, now: datetime
+) -> list[EventAnswer | Exception]:
     arrivals = [_arrival(delivery) for delivery in deliveries]
     outcomes: list[EventAnswer | Exception] = []
     for start in range(0, len(arrivals), CHUNK):

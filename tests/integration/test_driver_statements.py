@@ -9,13 +9,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Table, bindparam, select, update
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ivig_workflow.db.driver_statements import (
+    IDS,
     DriverStatement,
+    heads,
     insert_new_keys,
     keys_present,
+    select_in,
     table_insert_ids,
 )
 from ivig_workflow.db.statuses import InboxStatus
@@ -77,3 +80,40 @@ def test_a_key_stored_twice_is_skipped_or_refused_as_sqlalchemy_says(engine: Eng
         assert keys_present(connection, INBOX, ["once", "new"]) == {"once", "new"}
     with pytest.raises(IntegrityError), engine.begin() as connection:
         table_insert_ids(INBOX).insert_ids(connection, [_row("once", at)])
+
+
+def test_heads_come_in_id_order_across_chunks_and_lock_on_postgres(engine: Engine) -> None:
+    """More ids than one SQLite statement binds: every row once, in id order (two
+    PostgreSQL writers lock overlapping batches in one order), the locked read too."""
+    probe = Table(
+        "heads_probe",
+        MetaData(),
+        Column("id", String(36), primary_key=True),
+        Column("version", Integer, nullable=False),
+    )
+    ids = [f"c-{(n * 7919) % 1201:04d}" for n in range(1201)]  # every number, shuffled
+    with engine.begin() as connection:
+        probe.create(connection)
+        connection.execute(probe.insert(), [{"id": i, "version": n} for n, i in enumerate(ids)])
+    try:
+        version_of = {i: n for n, i in enumerate(ids)}
+        wanted = [*ids[:1100], "c-missing"]
+        with engine.begin() as connection:
+            for lock in (False, True):
+                found = heads(connection, probe, wanted, lock=lock)
+                assert found == [(i, version_of[i]) for i in sorted(ids[:1100])]
+            assert heads(connection, probe, [], lock=True) == []
+    finally:
+        with engine.begin() as connection:
+            probe.drop(connection)
+
+
+def test_select_in_fills_its_ids_on_either_database(engine: Engine) -> None:
+    at = datetime(2027, 3, 1, 8, tzinfo=UTC)
+    keys = [f"k{n}" for n in range(700)]
+    with engine.begin() as connection:
+        table_insert_ids(INBOX).insert_ids(connection, [_row(key, at) for key in keys])
+        sql = f"SELECT key, status FROM inbox WHERE key {IDS}"
+        found = select_in(connection, sql, [*keys[::-1], "nope"])
+        assert sorted(found) == sorted((key, "applied") for key in keys)
+        assert select_in(connection, sql, []) == []
