@@ -47,6 +47,7 @@ _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 _HEADS = (
     select(_COURSE.c.id, _COURSE.c.version).where(_COURSE.c.id.in_(_IDS)).order_by(_COURSE.c.id)
 )
+_LOCKED_HEADS = _HEADS.with_for_update()
 _SNAPSHOTS = select(_COURSE.c.id, _COURSE.c.version, _COURSE.c.snapshot).where(
     _COURSE.c.id.in_(_IDS)
 )
@@ -96,12 +97,16 @@ class CourseStore:
         self._loaded: dict[str, LoadedCourse] = {}
         self._pending = PendingWrites()
 
-    def load_many(self, course_ids: Sequence[str]) -> list[Course]:
+    def load_many(self, course_ids: Sequence[str], *, claimed: bool = False) -> list[Course]:
         """The courses, in id order: from the cache while their version stands, else
-        from their snapshots, else rebuilt from their rows."""
+        from their snapshots, else rebuilt from their rows.
+
+        `claimed`: this transaction has locked their rows already (a sweep's claim), so
+        they are not locked again.
+        """
         if not course_ids:
             return []
-        heads = _HEADS.with_for_update() if self.locking else _HEADS
+        heads = _LOCKED_HEADS if self.locking and not claimed else _HEADS
         rows = self._connection.execute(heads, {"ids": list(course_ids)}).all()
         found: dict[str, Course] = {}
         missing = []

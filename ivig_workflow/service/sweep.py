@@ -87,7 +87,8 @@ def _sweep_batch(
             uow.commit()  # nothing was changed; a COMMIT keeps prepared statements
             return report, None
         report.batches = 1
-        for course in uow.courses.load_many([course_id for course_id, _ in due]):
+        # The claim locked these rows (PostgreSQL): the load does not lock them again.
+        for course in uow.courses.load_many([course_id for course_id, _ in due], claimed=True):
             report.examined += 1
             try:
                 rules = rulebook.rules_for(
