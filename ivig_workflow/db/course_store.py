@@ -97,13 +97,17 @@ class CourseStore:
         self._stored: dict[str, Course] = {}
         self._pending = PendingWrites()
 
-    def load_many(self, course_ids: Sequence[str]) -> list[Course]:
+    def load_many(self, course_ids: Sequence[str], *, claimed: bool = False) -> list[Course]:
         """The courses, in id order: from the cache while their version stands, else
-        from their snapshots, else rebuilt from their rows."""
+        from their snapshots, else rebuilt from their rows.
+
+        `claimed`: this transaction has locked their rows already (a sweep's claim), so
+        they are not locked again.
+        """
         if not course_ids:
             return []
         # A course's id and version first, on the driver: enough for one in the cache.
-        rows = heads(self._connection, _COURSE, course_ids, lock=self.locking)
+        rows = heads(self._connection, _COURSE, course_ids, lock=self.locking and not claimed)
         found: dict[str, Course] = {}
         missing = []
         for course_id, version in rows:

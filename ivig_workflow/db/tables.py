@@ -65,6 +65,11 @@ _course_version = Column("version", Integer, nullable=False)
 class CourseRow(SQLModel, table=True):
     __tablename__ = "courses"
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _course_version}
+    # The sweep reads due courses in (next_due_at, id) order, and courses released at
+    # one local midnight share their instant: with the id in the index the order is
+    # the index's own (no sort of each instant's group per batch) and the claim reads
+    # the index alone. It serves `next_due_at <= now` on its own as well.
+    __table_args__ = (Index("ix_courses_next_due_at_id", "next_due_at", "id"),)
 
     id: str = Field(max_length=UUID, primary_key=True)
     patient_id: int = Field(foreign_key="patients.id", index=True)
@@ -89,9 +94,9 @@ class CourseRow(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UtcDateTime)
     last_relapse_check_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     next_relapse_check_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
-    # The sweep selects courses through this index only, so its cost follows the
-    # work that is due rather than the number of courses.
-    next_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
+    # The sweep selects courses through an index on it only (`ix_courses_next_due_at_id`),
+    # so its cost follows the work that is due rather than the number of courses.
+    next_due_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     version: int | None = Field(default=None, sa_column=_course_version)
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -81,13 +81,15 @@ def _sweep_batch(
             if not anything_due(connection, now, cursor, centre):
                 return report, None
     with UnitOfWork(engine) as uow:
-        # Core on the session's connection: Session.execute adds the ORM's dispatch.
-        due, asked = claim(uow.session.connection(), now, cursor, centre, batch_size)
+        # Core on the unit of work's connection: no ORM session is made for a sweep
+        # batch (its set-up, commit and close cost for nothing: every write is Core).
+        due, asked = claim(uow.connection, now, cursor, centre, batch_size)
         if not due:
             uow.commit()  # nothing was changed; a COMMIT keeps prepared statements
             return report, None
         report.batches = 1
-        for course in uow.courses.load_many([course_id for course_id, _ in due]):
+        # The claim locked these rows (PostgreSQL): the load does not lock them again.
+        for course in uow.courses.load_many([course_id for course_id, _ in due], claimed=True):
             report.examined += 1
             try:
                 rules = rulebook.rules_for(

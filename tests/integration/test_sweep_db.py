@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from ivig_workflow.db.tables import CourseRow
 from ivig_workflow.db.types import UtcDateTime
+from ivig_workflow.service import sweep_claims
 from ivig_workflow.service.sweep import sweep_due
 from ivig_workflow.service.unit_of_work import UnitOfWork, reading
 from tests.integration.course_driver import RULEBOOK, Ward, row_counts
@@ -122,6 +123,36 @@ def test_instants_are_bound_as_the_text_sqlite_datetime_stores() -> None:
     for instant in [*instants, None]:
         assert fast(instant) == plain(instant)
     assert fast(datetime(2026, 7, 1, 12, tzinfo=UTC)) == "2026-07-01 12:00:00.000000"
+
+
+def _plan(engine: Engine, claim: bool, after_cursor: bool) -> str:
+    """The database's plan for one claim (PostgreSQL: scans forbidden where an index
+    serves, since on a test's few rows a sequential scan is cheaper)."""
+    query = sweep_claims._due(False, after_cursor, claim)
+    compiled = query.compile(dialect=engine.dialect)
+    instant = datetime(2026, 3, 1, tzinfo=UTC)
+    values = {"now": instant, "limit": 200, "after_due": instant, "after_id": "x"}
+    params = compiled.construct_params(values)
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            connection.exec_driver_sql("SET enable_bitmapscan = off")
+            rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", params).all()
+        else:
+            ordered = tuple(params[name] for name in compiled.positiontup or ())
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", ordered).all()
+        connection.rollback()
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def test_a_claim_reads_the_due_order_off_one_index_without_sorting(engine: Engine) -> None:
+    """Courses released at one local midnight share their instant: with an index on
+    next_due_at alone, each claim sorted that whole group again to find its batch."""
+    _open(engine, EARLY, 3, "due")
+    for claim, after_cursor in [(False, False), (False, True), (True, True)]:
+        plan = _plan(engine, claim, after_cursor)
+        assert "ix_courses_next_due_at_id" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
 def _kinds(ward: Ward) -> list[str]:

@@ -4,6 +4,10 @@ Keys carry the cycle's planned start (and how often the scheduler moved it), so 
 cycle moved to new dates (after a hold, or by the chair scheduler, even back to a
 date it had) is released again with fresh work items instead of colliding with the
 old ones.
+
+Every sweep that releases a cycle builds these, from the course's own typed values:
+they are built `trusted` (without validation), each with containers of its own, as
+validation would have copied them.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ivig_workflow.domain.course.effects import Effect, Notification, WorkItem, effect_key
+from ivig_workflow.domain.course.effects import Effect, Notification, Role, WorkItem, effect_key
 from ivig_workflow.domain.course.model import Course, Cycle
 from ivig_workflow.domain.course.rules import CourseRules
+from ivig_workflow.domain.course.trusted import trusted
 
 _LABS = "renal function before each cycle (renal risk of high-dose IVIg)"
 _RISK = (
@@ -34,29 +39,31 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
     day_before = rules.midnight(start - timedelta(days=1))
     days = [day.isoformat() for day in cycle.planned_days]
     plan = cycle.plan
-    common = {"cycle": cycle.number, "series": cycle.series, "days": days}
+    number, series = cycle.number, cycle.series
+
+    def common() -> dict[str, Any]:
+        return {"cycle": number, "series": series, "days": list(days)}
+
     return (
-        WorkItem(
+        trusted(
+            WorkItem,
             key=key("book_chairs"),
             course_id=cid,
-            role="infusion_nurse",
-            kind="book_chairs",
-            title=f"Book {len(days)} chair day(s) for cycle {cycle.number} of course {cid}",
-            due_at=day_before,
-            data={**common, "chair_minutes": list(plan.chair_minutes)},
+            role=Role.INFUSION_NURSE,
+            data={**common(), "chair_minutes": list(plan.chair_minutes)},
             rule="cycle.released",
             citation=rules.cite("days", "consecutive days"),
+            kind="book_chairs",
+            title=f"Book {len(days)} chair day(s) for cycle {number} of course {cid}",
+            due_at=day_before,
         ),
-        WorkItem(
+        trusted(
+            WorkItem,
             key=key("prepare_product"),
             course_id=cid,
-            role="pharmacy",
-            kind="prepare_product",
-            title=f"Prepare {plan.total_g:g} g {plan.product} for cycle {cycle.number} "
-            f"of course {cid}",
-            due_at=day_before,
+            role=Role.PHARMACY,
             data={
-                **common,
+                **common(),
                 "product": plan.product,
                 "total_g": plan.total_g,
                 "day_doses_g": list(plan.day_doses_g),
@@ -67,17 +74,21 @@ def release_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[E
             },
             rule="cycle.released",
             citation=rules.cite("dose", "dose per cycle"),
+            kind="prepare_product",
+            title=f"Prepare {plan.total_g:g} g {plan.product} for cycle {number} of course {cid}",
+            due_at=day_before,
         ),
-        pre_infusion_labs(course, cycle, rules, key("pre_infusion_labs"), day_before, common),
-        Notification(
+        pre_infusion_labs(course, cycle, rules, key("pre_infusion_labs"), day_before, common()),
+        trusted(
+            Notification,
             key=key("released"),
             course_id=cid,
-            role="physician",
-            subject=f"Course {cid}: cycle {cycle.number} released",
-            body=f"Cycle {cycle.number} planned on {', '.join(days)}.",
-            data=common,
+            role=Role.PHYSICIAN,
+            data=common(),
             rule="cycle.released",
             citation=rules.cite("interval", "interval"),
+            subject=f"Course {cid}: cycle {number} released",
+            body=f"Cycle {number} planned on {', '.join(days)}.",
         ),
     )
 
@@ -94,57 +105,65 @@ def pre_infusion_labs(
     cid = course.course_id
     factors = list(cycle.plan.renal_risk_factors)
     if not factors:
-        return WorkItem(
+        return trusted(
+            WorkItem,
             key=key,
             course_id=cid,
-            role="infusion_nurse",
-            kind="pre_infusion_labs",
-            title=f"Check renal function before cycle {cycle.number} of course {cid}",
-            due_at=due_at,
+            role=Role.INFUSION_NURSE,
             data=common,
             rule="cycle.released",
             citation=rules.cite(None, _LABS),
+            kind="pre_infusion_labs",
+            title=f"Check renal function before cycle {cycle.number} of course {cid}",
+            due_at=due_at,
         )
-    return WorkItem(
+    return trusted(
+        WorkItem,
         key=key,
         course_id=cid,
-        role="infusion_nurse",
+        role=Role.INFUSION_NURSE,
+        data={**common, "renal_risk_factors": factors, "checks": ["renal function", "hydration"]},
+        rule="cycle.renal_risk",
+        citation=f"ivig-workflow policy: {_RISK}",
         kind="pre_infusion_labs",
         title=f"Renal risk ({', '.join(factors)}): check renal function and hydration "
         f"before cycle {cycle.number} of course {cid}",
         due_at=due_at,
-        data={**common, "renal_risk_factors": factors, "checks": ["renal function", "hydration"]},
-        rule="cycle.renal_risk",
-        citation=f"ivig-workflow policy: {_RISK}",
     )
 
 
 def overdue_effects(course: Course, cycle: Cycle, rules: CourseRules) -> tuple[Effect, ...]:
     cid = course.course_id
     base = effect_key(cid, f"cycle-{cycle.number}", cycle.dates_key, "overdue")
-    data = {"cycle": cycle.number, "planned_start": cycle.planned_start.isoformat()}
+    planned_start = cycle.planned_start.isoformat()
+
+    def data() -> dict[str, Any]:
+        return {"cycle": cycle.number, "planned_start": planned_start}
+
     subject = f"Course {cid}: cycle {cycle.number} overdue, no infusion recorded"
     citation = rules.cite("interval", "cycles at the interval")
     return (
-        WorkItem(
+        trusted(
+            WorkItem,
             key=f"{base}:escalate_overdue",
             course_id=cid,
-            role="operator",
+            role=Role.OPERATOR,
+            data=data(),
+            rule="cycle.overdue",
+            citation=citation,
             kind="escalate_overdue",
             title=subject,
             due_at=rules.overdue_at(cycle.planned_start),
-            data=data,
-            rule="cycle.overdue",
-            citation=citation,
         ),
-        Notification(
+        trusted(
+            Notification,
             key=f"{base}:physician",
             course_id=cid,
-            role="physician",
-            subject=subject,
-            body="Confirm whether the cycle was given, moved or should be held.",
-            data=data,
+            role=Role.PHYSICIAN,
+            data=data(),
             rule="cycle.overdue",
             citation=citation,
+            subject=subject,
+            body="Confirm whether the cycle was given, moved or should be held.",
         ),
     )

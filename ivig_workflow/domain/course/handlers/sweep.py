@@ -28,8 +28,10 @@ def sweep(course: Course, now: datetime, rules: CourseRules) -> Outcome:
     if state in RELEASING_STATES:
         for stored in course.cycles:
             cycle = stored
-            release_at = rules.release_at(cycle.planned_start)
-            if cycle.status == "planned" and now >= release_at:
+            # The status first: a long course's given cycles need no release instant.
+            if cycle.status == "planned" and now >= (
+                release_at := rules.release_at(cycle.planned_start)
+            ):
                 # The latest eGFR is read again at every release. Both stamps carry the
                 # instant the release fell due, never the sweep's clock (event time).
                 if not awaiting_confirmation(course, cycle, rules):
