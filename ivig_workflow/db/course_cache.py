@@ -38,6 +38,9 @@ class LoadedCourse:
     last_step: int = 0
     # The cycles as last loaded or saved: an unchanged cycle is not written again.
     written: dict[int, Cycle] = field(default_factory=dict)
+    # Each cycle's JSON in the snapshot, with the very cycle it was written from (or
+    # parsed into): a cycle still that object is not serialised again (`course_snapshot`).
+    cycle_texts: dict[int, tuple[Cycle, str]] = field(default_factory=dict)
 
     def copy(self) -> LoadedCourse:
         return replace(
@@ -45,6 +48,7 @@ class LoadedCourse:
             cycle_ids=dict(self.cycle_ids),
             recorded=set(self.recorded),
             written=dict(self.written),
+            cycle_texts=dict(self.cycle_texts),
         )
 
 
