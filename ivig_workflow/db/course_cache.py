@@ -67,8 +67,11 @@ class CourseCache:
         return entry[0], entry[1].copy()
 
     def put(self, course: Course, loaded: LoadedCourse) -> None:
+        # Without its cycles' texts (~1 KB a cycle): most courses are evicted before they
+        # are used again, and one used again serialises its history once more (~25 us).
+        kept = replace(loaded.copy(), cycle_texts={})
         with self._lock:
-            self._entries[course.course_id] = (course, loaded.copy())
+            self._entries[course.course_id] = (course, kept)
             self._entries.move_to_end(course.course_id)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
