@@ -38,6 +38,9 @@ class LoadedCourse:
     last_step: int = 0
     # The cycles as last loaded or saved: an unchanged cycle is not written again.
     written: dict[int, Cycle] = field(default_factory=dict)
+    # Each cycle's JSON in the snapshot, with the very cycle it was written from (or
+    # parsed into): a cycle still that object is not serialised again (`course_snapshot`).
+    cycle_texts: dict[int, tuple[Cycle, str]] = field(default_factory=dict)
 
     def copy(self) -> LoadedCourse:
         return replace(
@@ -45,6 +48,7 @@ class LoadedCourse:
             cycle_ids=dict(self.cycle_ids),
             recorded=set(self.recorded),
             written=dict(self.written),
+            cycle_texts=dict(self.cycle_texts),
         )
 
 
@@ -63,8 +67,11 @@ class CourseCache:
         return entry[0], entry[1].copy()
 
     def put(self, course: Course, loaded: LoadedCourse) -> None:
+        # Without its cycles' texts (~1 KB a cycle): most courses are evicted before they
+        # are used again, and one used again serialises its history once more (~25 us).
+        kept = replace(loaded.copy(), cycle_texts={})
         with self._lock:
-            self._entries[course.course_id] = (course, loaded.copy())
+            self._entries[course.course_id] = (course, kept)
             self._entries.move_to_end(course.course_id)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)

@@ -19,6 +19,11 @@ parses and validates in one pass faster than `json.loads` alone turns the text i
 dicts (a 12-cycle course: 74 us against 67 us), so skipping validation with
 `model_construct` on parsed dicts could only be slower, and validation gives back
 the model's own types (dates, enums, tuples, float keys) from the text.
+
+The course's cycles are written last, each cycle's JSON kept (`LoadedCourse.cycle_texts`)
+with the cycle object it stands for, whether written or cut out of the text read: the
+state machine hands an unchanged cycle on as the same object, so a course written
+again serialises its course fields and the cycles that changed, not its whole history.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -33,23 +39,41 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ivig_workflow.db.course_cache import LoadedCourse
-from ivig_workflow.domain.course.model import Course
+from ivig_workflow.domain.course.model import Course, Cycle
 
-# Bump when a stored field keeps its shape but changes its meaning; shape changes
-# are caught by the schema's fingerprint.
-FORMAT = 1
+# Bump when a stored field keeps its shape but changes its meaning, or the text its
+# layout; shape changes are caught by the schema's fingerprint. 2: cycles last.
+FORMAT = 2
 _ZERO = timedelta(0)
 # Instants kept in columns of their own: read from the rows, they come back in UTC.
 _COURSE_INSTANTS = ("opened_at", "last_relapse_check_at", "next_relapse_check_at", "next_due_at")
 _CYCLE_INSTANTS = ("released_at", "escalated_at", "release_held_at")
+_CYCLES = {"cycles"}  # left out of the course's own fields, written after them
+# Where the cycles begin and where each next one does: "number" is a key of cycles
+# only (their first), and a JSON string escapes its quotes, so the text holds these
+# nowhere else. A cycle's text is kept without this prefix, so cutting copies nothing.
+_FIRST_CYCLE = '"cycles":[{"number":'
+_NEXT_CYCLE = ',{"number":'
+_PREFIX = len('{"number":')
+_END = "]}}"  # the cycles' list, the course, the snapshot
 
 
-class Snapshot(BaseModel):
+class _Stored(BaseModel):
     format: str
     version: int
     last_seq: int
     last_step: int
     course: Course
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    last_seq: int
+    last_step: int
+    course: Course
+    # Each cycle's JSON as the text held it (empty where it could not be cut out).
+    cycle_texts: dict[int, tuple[Cycle, str]] = field(default_factory=dict)
 
 
 @cache
@@ -79,13 +103,29 @@ def dump(course: Course, loaded: LoadedCourse, version: int) -> str:
     again on its way into a wrapper model. Fields at their default are left out (a
     course at its start is half as long; parsing fills them in). `warnings=False`: the
     state machine's `model_copy(update=...)` leaves a cycle's status as its plain
-    string, which serialises the same.
+    string, which serialises the same. A cycle `loaded.cycle_texts` holds as the same
+    object is not serialised again; those that are, are kept there for the next time.
     """
     return (
         f'{{"format":"{current_format()}","version":{version},'
         f'"last_seq":{loaded.last_seq},"last_step":{loaded.last_step},'
-        f'"course":{course.model_dump_json(warnings=False, exclude_defaults=True)}}}'
+        f'"course":{_course_json(course, loaded.cycle_texts)}}}'
     )
+
+
+def _course_json(course: Course, texts: dict[int, tuple[Cycle, str]]) -> str:
+    head = course.model_dump_json(warnings=False, exclude_defaults=True, exclude=_CYCLES)
+    if not course.cycles:
+        return head
+    written = []
+    for cycle in course.cycles:
+        known = texts.get(cycle.number)
+        if known is None or known[0] is not cycle:
+            text = cycle.model_dump_json(warnings=False, exclude_defaults=True)
+            known = texts[cycle.number] = (cycle, text[_PREFIX:])
+        written.append(known[1])
+    # The course's own fields always hold its id: `head` is never "{}".
+    return f"{head[:-1]},{_FIRST_CYCLE}{_NEXT_CYCLE.join(written)}]}}"
 
 
 def _off_utc(value: datetime | None) -> bool:
@@ -100,21 +140,30 @@ def _in_utc(model: Any, names: tuple[str, ...]) -> dict[str, datetime]:
     }
 
 
-def as_read_from_rows(course: Course) -> Course:
+def as_read_from_rows(
+    course: Course, known: Mapping[int, tuple[Cycle, str]] | None = None
+) -> Course:
     """`course` with the instants its rows keep in columns in UTC, as a load from rows
     gives them (an event's local time stays local in memory): whichever way a course
-    is loaded, a view shows the same text. A copy only where an instant is not UTC."""
+    is loaded, a view shows the same text. A copy only where an instant is not UTC.
+    A cycle that `known` holds as the same object was written (or read) so already."""
     update: dict[str, Any] = _in_utc(course, _COURSE_INSTANTS)
     if _off_utc(course.measurements.measured_at):
         update["measurements"] = course.measurements.model_copy(
             update={"measured_at": course.measurements.measured_at.astimezone(UTC)}
         )
-    cycles = tuple(
-        cycle.model_copy(update=moved) if (moved := _in_utc(cycle, _CYCLE_INSTANTS)) else cycle
-        for cycle in course.cycles
-    )
-    if any(new is not old for new, old in zip(cycles, course.cycles, strict=True)):
-        update["cycles"] = cycles
+    known = known or {}
+    moved = False
+    cycles = []
+    for cycle in course.cycles:
+        same = known.get(cycle.number)
+        if same is None or same[0] is not cycle:
+            instants = _in_utc(cycle, _CYCLE_INSTANTS)
+            if instants:
+                cycle, moved = cycle.model_copy(update=instants), True
+        cycles.append(cycle)
+    if moved:
+        update["cycles"] = tuple(cycles)
     return course.model_copy(update=update) if update else course
 
 
@@ -124,10 +173,32 @@ def load(text: str | None, course_id: str, version: int) -> Snapshot | None:
     if text is None or not text.startswith(f'{{"format":"{current_format()}","version":{version},'):
         return None
     try:
-        snapshot = Snapshot.model_validate_json(text)
+        stored = _Stored.model_validate_json(text)
     except ValidationError:
         return None  # a copy that does not parse is no worse than none: read the rows
-    return snapshot if snapshot.course.course_id == course_id else None
+    if stored.course.course_id != course_id:
+        return None
+    return Snapshot(
+        version=stored.version,
+        last_seq=stored.last_seq,
+        last_step=stored.last_step,
+        course=stored.course,
+        cycle_texts=_cycle_texts(text, stored.course.cycles),
+    )
+
+
+def _cycle_texts(text: str, cycles: tuple[Cycle, ...]) -> dict[int, tuple[Cycle, str]]:
+    """Each cycle's JSON (after its first key) cut out of the text it was just parsed
+    from; none where the text is not laid out as `dump` writes it (then the next write
+    serialises them). Every cycle's text begins with its number, so as many pieces as
+    cycles are the cycles, in order: a "number" key anywhere else would add a piece."""
+    start = text.find(_FIRST_CYCLE)
+    if not cycles or start < 0 or not text.endswith(_END):
+        return {}
+    pieces = text[start + len(_FIRST_CYCLE) : -len(_END)].split(_NEXT_CYCLE)
+    if len(pieces) != len(cycles):
+        return {}
+    return {cycle.number: (cycle, piece) for cycle, piece in zip(cycles, pieces, strict=True)}
 
 
 def loaded_from(snapshot: Snapshot) -> LoadedCourse:
@@ -144,6 +215,7 @@ def loaded_from(snapshot: Snapshot) -> LoadedCourse:
         last_seq=snapshot.last_seq,
         last_step=snapshot.last_step,
         written={cycle.number: cycle for cycle in cycles},
+        cycle_texts=dict(snapshot.cycle_texts),
     )
 
 
@@ -159,5 +231,6 @@ def stage(
     committed), so that a course from the cache, the snapshot or the rows is the same.
     """
     for course_id, values in course_rows.items():
-        course = latest[course_id] = as_read_from_rows(latest[course_id])
+        texts = loaded[course_id].cycle_texts
+        course = latest[course_id] = as_read_from_rows(latest[course_id], texts)
         values["snapshot"] = dump(course, loaded[course_id], values["version"])

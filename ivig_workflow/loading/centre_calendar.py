@@ -25,13 +25,19 @@ class HolidayCalendar:
             field = "subdivision" if "subdivision" in str(exc) else "country"
             raise InputError(field, f"no public holidays known: {exc}") from None
         self._closed = frozenset(centre.extra_closed_dates)
+        # Asked for the same days again and again (every placed cycle, every gap check);
+        # the holidays' lookup is the slow part. A few thousand days over years of use.
+        self._open: dict[date, bool] = {}
 
     def is_open(self, day: date) -> bool:
-        return (
-            self.centre.open_on_weekday(day)
-            and day not in self._closed
-            and day not in self._holidays
-        )
+        known = self._open.get(day)
+        if known is None:
+            known = self._open[day] = (
+                self.centre.open_on_weekday(day)
+                and day not in self._closed
+                and day not in self._holidays
+            )
+        return known
 
     def holiday_name(self, day: date) -> str | None:
         name = self._holidays.get(day)

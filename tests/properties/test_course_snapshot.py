@@ -22,6 +22,7 @@ from tests.properties.test_course_machine import _SETTINGS, CourseMachine, LongT
 
 class _Snapshotted:
     course: Course
+    kept: LoadedCourse | None = None  # one course's, across the steps of an example
 
     @invariant()
     def the_snapshot_gives_the_course_back(self) -> None:
@@ -36,6 +37,23 @@ class _Snapshotted:
         # Another version or another course: not this row's snapshot.
         assert course_snapshot.load(text, self.course.course_id, 8) is None
         assert course_snapshot.load(text, "another", 7) is None
+        # Written again from what was read, the cycles cut out of the text are reused
+        # as they stand, and give the same text.
+        assert set(back.cycle_texts) == {cycle.number for cycle in back.course.cycles}
+        again = course_snapshot.loaded_from(back)
+        assert course_snapshot.dump(back.course, again, 7) == text
+
+    @invariant()
+    def cycles_written_before_are_reused_and_give_the_same_text(self) -> None:
+        """As a cached course goes on: the texts of the steps before, reused where a
+        cycle is still the same object, give the text a whole serialisation gives."""
+        if self.kept is None:
+            self.kept = LoadedCourse(version=7, last_seq=11, last_step=5)
+        kept = self.kept
+        as_rows = course_snapshot.as_read_from_rows(self.course, kept.cycle_texts)
+        fresh = LoadedCourse(version=7, last_seq=11, last_step=5)
+        whole = course_snapshot.dump(course_snapshot.as_read_from_rows(self.course), fresh, 7)
+        assert course_snapshot.dump(as_rows, kept, 7) == whole
 
 
 class SnapshottedCourse(_Snapshotted, CourseMachine):

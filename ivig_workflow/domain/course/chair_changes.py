@@ -55,7 +55,10 @@ def chair_changes(
         old = earlier.get(cycle.number)
         if old is not None and old.status in OPEN:
             stopped = (was_live and not live) or cycle.status == "skipped"
-            if stopped or _reshaped(old, cycle):
+            # A cycle the step did not touch is handed on as the same object: nothing
+            # of it was reshaped, given or ended (only what stopped the course frees it).
+            same = old is cycle
+            if stopped or (not same and _reshaped(old, cycle)):
                 freed.append(FreedDays(cycle=cycle.number, from_day=_after_given(cycle, today)))
                 reasons.append(
                     f"cycle {cycle.number}: "
@@ -64,9 +67,10 @@ def chair_changes(
                 if not stopped and live:
                     needed.append(cycle.planned_days[0])
                 continue
-            freed.extend(_given_early(old, cycle))
-            if cycle.status == "completed" and _ended_early(cycle):
-                freed.append(FreedDays(cycle=cycle.number, from_day=_after_given(cycle, today)))
+            if not same:
+                freed.extend(_given_early(old, cycle))
+                if cycle.status == "completed" and _ended_early(cycle):
+                    freed.append(FreedDays(cycle=cycle.number, from_day=_after_given(cycle, today)))
         if live and cycle.status in OPEN and (old is None or not was_live):
             needed.append(cycle.planned_days[0])
             reasons.append(f"cycle {cycle.number}: needs chairs")

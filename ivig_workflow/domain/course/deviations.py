@@ -43,11 +43,12 @@ def infusion_deviations(
             )
         )
 
+    previous = last_infusion(course)  # a scan of the whole history: once
     _dose(cycle, given, rules, raise_)
-    _product(course, cycle, given, rules, raise_)
+    _product(previous, cycle, given, rules, raise_)
     _start(cycle, given, rules, raise_)
     _gap_in_cycle(cycle, given, rules, raise_)
-    _long_gap(course, cycle, given, rules, raise_)
+    _long_gap(previous, cycle, given, rules, raise_)
     return tuple(found)
 
 
@@ -67,9 +68,12 @@ def _dose(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise) -
 
 
 def _product(
-    course: Course, cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise
+    previous: InfusionDay | None,
+    cycle: Cycle,
+    given: InfusionDay,
+    rules: CourseRules,
+    raise_: Raise,
 ) -> None:
-    previous = last_infusion(course)
     expected = previous.product if previous is not None else cycle.plan.product
     if _same_product(expected, given.product):
         return
@@ -127,9 +131,12 @@ def _gap_in_cycle(cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: 
 
 
 def _long_gap(
-    course: Course, cycle: Cycle, given: InfusionDay, rules: CourseRules, raise_: Raise
+    previous: InfusionDay | None,
+    cycle: Cycle,
+    given: InfusionDay,
+    rules: CourseRules,
+    raise_: Raise,
 ) -> None:
-    previous = last_infusion(course)
     if previous is None or cycle.infusions:
         return  # a first infusion is planned as one; within a cycle there is no pause
     weeks = rules.deviations.long_gap.weeks
@@ -166,8 +173,13 @@ def restart_after_switch(course: Course, deviations: tuple[Deviation, ...]) -> C
 
 
 def last_infusion(course: Course) -> InfusionDay | None:
-    given = [infusion for cycle in course.cycles for infusion in cycle.infusions]
-    return max(given, key=lambda infusion: infusion.date, default=None)
+    """The latest infusion by date (of days on one date, the first recorded)."""
+    last: InfusionDay | None = None
+    for cycle in course.cycles:
+        for infusion in cycle.infusions:
+            if last is None or infusion.date > last.date:
+                last = infusion
+    return last
 
 
 def next_day(day: date, rules: CourseRules) -> date:

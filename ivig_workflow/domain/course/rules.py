@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ class CourseRules:
 
     def midnight(self, day: date) -> datetime:
         """The start of `day` in the centre's zone, as a UTC instant."""
-        return datetime.combine(day, time(0), tzinfo=self.time_zone).astimezone(UTC)
+        return _midnight(day, self.time_zone)
 
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.time_zone).date()
@@ -90,6 +91,12 @@ class CourseRules:
             return retreatment.citation if retreatment else f"ivig-workflow policy: {policy}"
         source = self.source(ref)
         return source.cite() if source is not None else f"ivig-workflow policy: {policy}"
+
+
+@lru_cache(maxsize=16_384)
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    # Every cycle's release and overdue instants, at every decision: the same days.
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def require_aware(field: str, instant: datetime) -> None:

@@ -174,7 +174,10 @@ def _applied(
         transitions += _transitions(caught_up, "tick", event_key, at, None, rules)
         effects = (*caught_up.effects, *effects)
     transitions += _transitions(outcome, trigger, event_key, at, actor, rules)
-    course = outcome.course.model_copy(update={"next_due_at": next_due_at(outcome.course, rules)})
+    course = outcome.course
+    due = next_due_at(course, rules)
+    if not _same(due, course.next_due_at):  # most steps leave it: no copy of the course
+        course = course.model_copy(update={"next_due_at": due})
     # Wherever dates were planned (start, completion, review, relapse, resume, new
     # measurements), a cycle whose days could not be made consecutive is raised.
     effects = (*effects, *placement_work(before, course, rules))
@@ -187,6 +190,13 @@ def _applied(
         effects=effects,
         deviations=outcome.deviations,
     )
+
+
+def _same(a: datetime | None, b: datetime | None) -> bool:
+    """The same instant in the same zone (an instant read back from a row is UTC)."""
+    if a is None or b is None:
+        return a is b
+    return a == b and a.tzinfo is b.tzinfo
 
 
 def _transitions(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
 from ivig_workflow.domain.course.cycle_schedule import pending, plan_next
 from ivig_workflow.domain.course.decision import Outcome, Refusal, Step
@@ -31,8 +32,8 @@ def on_infusion(
     data = event.data
     effects: list[Effect] = []
     cycle = course.current_cycle
-    waiting = pending(course)
-    if cycle is None and waiting is not None and waiting.number == data.cycle:
+    waiting = pending(course) if cycle is None else None
+    if waiting is not None and waiting.number == data.cycle:
         # The next cycle given before its release (early): the fact is applied, the
         # cycle released now with its work items, and the early start raised below.
         cycle = waiting.model_copy(update={"status": "released", "released_at": event.occurred_at})
@@ -69,10 +70,12 @@ def on_infusion(
     deviations = infusion_deviations(course, cycle, given, rules)
     effects.extend(deviation_effects(course, deviations, given.date, rules))
     infusions = tuple(sorted((*cycle.infusions, given), key=lambda infusion: infusion.day))
+    every_day = set(range(1, len(cycle.planned_days) + 1))
+    complete = {infusion.day for infusion in infusions} == every_day
     cycle = cycle.model_copy(
         update={
             "infusions": infusions,
-            "status": "in_progress",
+            "status": "completed" if complete else "in_progress",
             "deviations": (*cycle.deviations, *deviations),
         }
     )
@@ -81,19 +84,16 @@ def on_infusion(
     if state == S.INITIATION:
         steps.append(Step(S.INITIATION, "first_infusion", S.ACTIVE))
         state = S.ACTIVE
-    course = course.replace_cycle(cycle).model_copy(update={"state": state})
-    if not cycle.complete:
+    # One copy of the course per event: its cycle, state and counts together.
+    update: dict[str, Any] = {"cycles": _replaced(course.cycles, cycle), "state": state}
+    if not complete:
         if not steps:
             steps.append(Step(state, "day_recorded", state))
-        course = restart_after_switch(course, deviations)
+        course = restart_after_switch(course.model_copy(update=update), deviations)
         return Outcome(course, tuple(steps), tuple(effects), deviations=deviations)
-    course = course.replace_cycle(cycle.model_copy(update={"status": "completed"}))
-    course = course.model_copy(
-        update={
-            "cycles_completed": course.cycles_completed + 1,
-            "cycles_in_series_completed": course.cycles_in_series_completed + 1,
-        }
-    )
+    update["cycles_completed"] = course.cycles_completed + 1
+    update["cycles_in_series_completed"] = course.cycles_in_series_completed + 1
+    course = course.model_copy(update=update)
     completed = _cycle_completed(course, event, rules, steps)
     return replace(
         completed,
@@ -101,6 +101,10 @@ def on_infusion(
         effects=(*effects, *completed.effects),
         deviations=deviations,
     )
+
+
+def _replaced(cycles: tuple[Cycle, ...], cycle: Cycle) -> tuple[Cycle, ...]:
+    return tuple(cycle if c.number == cycle.number else c for c in cycles)
 
 
 def _implausible_dose(
