@@ -61,6 +61,7 @@ clean:
 bench: venv
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.sweep --max-due 1000
+	$(BIN)/python -m bench.sweep_scale
 	$(BIN)/python -m bench.orchestration
 	$(BIN)/python -m bench.simulated_year --courses 10000
 	scripts/with-postgres.sh $(BIN)/python -m bench.postgres
@@ -68,6 +69,7 @@ bench: venv
 bench-smoke: venv
 	$(BIN)/python -m bench.ingest --smoke
 	$(BIN)/python -m bench.sweep --smoke
+	$(BIN)/python -m bench.sweep_scale --smoke
 	$(BIN)/python -m bench.simulated_year --smoke
 	$(BIN)/python -m bench.scheduling --smoke
 

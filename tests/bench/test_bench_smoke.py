@@ -37,6 +37,14 @@ def test_the_sweep_smoke_run_sweeps_every_due_course(tmp_path: Path) -> None:
     assert all(line["figures"]["examined"] == line["figures"]["due"] > 0 for line in lines)
 
 
+def test_the_scale_smoke_run_sweeps_the_same_due_count_at_both_sizes(tmp_path: Path) -> None:
+    (line,) = _smoke("sweep_scale", tmp_path)
+    # Both databases hold the same 100 courses due at one instant, whatever their size.
+    assert line["figures"]["examined"] == [100]
+    assert line["size"] == {"small": 10_000, "large": 20_000, "pairs": 2}
+    assert line["ratios"]["large_over_small_same_due"] > 0
+
+
 def test_the_ingest_smoke_run_applies_every_event_each_way(tmp_path: Path) -> None:
     (line,) = _smoke("ingest", tmp_path)
     figures = line["figures"]
