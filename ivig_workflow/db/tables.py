@@ -111,7 +111,8 @@ class CycleRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("course_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    course_id: str = Field(max_length=UUID, foreign_key="courses.id", index=True)
+    # No index of its own: the unique (course_id, number) serves lookups by course.
+    course_id: str = Field(max_length=UUID, foreign_key="courses.id")
     number: int  # counted over the whole course
     series: int
     number_in_series: int
@@ -140,7 +141,8 @@ class InfusionDayRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("cycle_id", "day"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    cycle_id: int = Field(foreign_key="cycles.id", index=True)
+    # No index of its own: the unique (cycle_id, day) serves lookups by cycle.
+    cycle_id: int = Field(foreign_key="cycles.id")
     day: int
     date: date
     dose_g: float

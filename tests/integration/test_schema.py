@@ -321,3 +321,31 @@ def test_a_cycle_keeps_its_calendar_dates_and_a_number_once(engine: Engine) -> N
         session.add(cycle())
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+@pytest.mark.parametrize(
+    ("sql", "unique_index"),
+    [
+        ("SELECT * FROM cycles WHERE course_id = 'x'", "uq_cycles_course_id_number"),
+        ("SELECT * FROM infusion_days WHERE cycle_id = 1", "uq_infusion_days_cycle_id_day"),
+    ],
+)
+def test_a_course_s_cycles_and_a_cycle_s_days_are_found_by_their_unique_index(
+    engine: Engine, sql: str, unique_index: str
+) -> None:
+    """Migration 0012 dropped the single-column indexes these lookups had: the unique
+    constraint starts with the same column, so it must still answer them."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # On a test's few rows a sequential scan is cheaper; ask which index serves.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
+            assert unique_index in plan, plan
+        else:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            plan = "\n".join(str(row[-1]) for row in rows)
+            # SQLite names a unique constraint's index sqlite_autoindex_<table>_N.
+            assert "USING INDEX sqlite_autoindex_" in plan, plan
+        connection.rollback()
+    names = {index["name"] for index in inspect(engine).get_indexes(sql.split()[3])}
+    assert not names & {"ix_cycles_course_id", "ix_infusion_days_cycle_id"}
