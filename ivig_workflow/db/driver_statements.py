@@ -255,34 +255,9 @@ def select_in(connection: Connection, sql: str, ids: Sequence[Any]) -> list[Any]
 def keys_present(connection: Connection, table: Table, keys: Sequence[str]) -> set[str]:
     """Which of `keys` the table's `key` column holds: the inbox's question for every
     event, nearly always answered "none"."""
-    if not keys:
-        return set()
     quote = connection.dialect.identifier_preparer.quote
-    head = f"SELECT {quote('key')} FROM {quote(table.name)} WHERE {quote('key')}"
-    driver = driver_connection(connection)
-    found: set[str] = set()
-    sql = ""
-    cursor = None
-    try:
-        cursor = driver.cursor()
-        if connection.dialect.name == "postgresql":
-            sql = f"{head} = ANY(%s)"
-            _announce(connection, cursor, sql, keys)
-            cursor.execute(sql, (list(keys),))
-            found.update(key for (key,) in cursor.fetchall())
-            return found
-        for start in range(0, len(keys), _SQLITE_KEYS):
-            chunk = keys[start : start + _SQLITE_KEYS]
-            sql = f"{head} IN ({', '.join('?' * len(chunk))})"
-            _announce(connection, cursor, sql, chunk)
-            cursor.execute(sql, chunk)
-            found.update(key for (key,) in cursor.fetchall())
-        return found
-    except BaseException as error:
-        connection._handle_dbapi_exception(error, sql, keys, cursor, None)
-    finally:
-        if cursor is not None:
-            cursor.close()
+    sql = f"SELECT {quote('key')} FROM {quote(table.name)} WHERE {quote('key')} {IDS}"
+    return {key for (key,) in select_in(connection, sql, keys)}
 
 
 _SQLITE_KEYS = 500  # bound parameters per statement, well under SQLite's limit
