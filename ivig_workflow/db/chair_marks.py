@@ -19,10 +19,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ivig_workflow.db.driver_statements import DriverStatement, table_insert
+from ivig_workflow.db.statuses import BOOKED, CANCELLED
 from ivig_workflow.db.tables import BookingRow, ChairReplanMarkRow, ChairReplanRow, CourseRow
 from ivig_workflow.domain.course.chair_effect import ChairsChanged
 
-BOOKED, CANCELLED = "booked", "cancelled"
 _BOOKINGS: Table = BookingRow.__table__  # type: ignore[attr-defined]
 _MARKS: Table = ChairReplanMarkRow.__table__  # type: ignore[attr-defined]
 _PLANNED: Table = ChairReplanRow.__table__  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ means a concurrent writer got there first (`StaleDataError`, which callers retry
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -55,28 +55,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-def course_values(course: Course, now: datetime) -> dict[str, Any]:
-    """The course row's columns that the state machine changes."""
-    return {
-        "state": course.state,
-        "state_before_hold": course.state_before_hold,
-        "state_after_decision": course.state_after_decision,
-        "series": course.series,
-        "cycles_in_series_completed": course.cycles_in_series_completed,
-        "cycles_completed": course.cycles_completed,
-        "interval_weeks": course.interval_weeks,
-        "weight_kg": course.measurements.weight_kg,
-        "height_cm": course.measurements.height_cm,
-        "egfr": course.measurements.egfr,
-        "measured_at": course.measurements.measured_at,
-        "dose_options": course.dose_options.model_dump(mode="json"),
-        "last_relapse_check_at": course.last_relapse_check_at,
-        "next_relapse_check_at": course.next_relapse_check_at,
-        "next_due_at": course.next_due_at,
-        "updated_at": now,
-    }
-
-
 # The course row's columns from the Course attributes of the same name, and from its
 # measurements; `dose_options` is compared as a model and written as its JSON.
 _COURSE_FIELDS = (
@@ -92,6 +70,17 @@ _COURSE_FIELDS = (
     "next_due_at",
 )
 _MEASUREMENTS = ("weight_kg", "height_cm", "egfr", "measured_at")
+
+
+def course_values(course: Course, now: datetime) -> dict[str, Any]:
+    """The course row's columns that the state machine changes."""
+    measurements = course.measurements
+    return {
+        **{name: getattr(course, name) for name in _COURSE_FIELDS},
+        **{name: getattr(measurements, name) for name in _MEASUREMENTS},
+        "dose_options": course.dose_options.model_dump(mode="json"),
+        "updated_at": now,
+    }
 
 
 def course_changes(before: Course, after: Course, now: datetime) -> dict[str, Any]:
@@ -162,15 +151,7 @@ class PendingWrites:
 
     def __bool__(self) -> bool:
         """Anything staged (a unit of work's commit writes what its caller has not)."""
-        return bool(
-            self.course_inserts
-            or self.course_updates
-            or self.cycle_inserts
-            or self.cycle_updates
-            or self.days
-            or self.log
-            or self.effects
-        )
+        return any(getattr(self, staged.name) for staged in fields(self))
 
     def write(
         self, connection: Connection, cycle_ids: dict[tuple[str, int], int]

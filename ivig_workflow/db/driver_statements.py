@@ -124,7 +124,7 @@ class DriverStatement:
 
 def _announce(
     connection: Connection, cursor: Any, sql: str, parameters: Any, *, after: bool = False
-) -> bool:
+) -> None:
     """Listeners of the engine's cursor events (tests that watch the statements, tracing)
     still see these; without listeners this costs two attribute reads. There is no
     execution context: they are handed None for it."""
@@ -136,12 +136,11 @@ def _announce(
     if not connection._has_events and not (
         connection.engine._has_events and getattr(connection.engine.dispatch, name)
     ):
-        return False
+        return
     hook = getattr(connection.dispatch, name)
     if not hook:
-        return False
+        return
     hook(connection, cursor, sql, parameters, None, True)
-    return True
 
 
 def driver_connection(connection: Connection) -> Any:

@@ -19,6 +19,11 @@ class InboxStatus(StrEnum):
     INVALID = "invalid"  # could not be parsed or validated; the raw text is kept
 
 
+# A chair booking's status: plain text, not an enum, since the statements that free
+# chairs on the driver's cursor bind it as it is.
+BOOKED, CANCELLED = "booked", "cancelled"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"

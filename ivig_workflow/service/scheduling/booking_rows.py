@@ -14,11 +14,11 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from ivig_workflow.db.effect_rows import insert_rows
+from ivig_workflow.db.statuses import BOOKED, CANCELLED
 from ivig_workflow.db.tables import BookingRow
 from ivig_workflow.scheduling import Booking, Plan
 from ivig_workflow.service.scheduling.demand import CycleNeed
 
-BOOKED, CANCELLED = "booked", "cancelled"
 # Room after the horizon for the last days of a cycle that starts inside it.
 TAIL = timedelta(days=21)
 

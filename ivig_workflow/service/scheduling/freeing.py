@@ -15,9 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from ivig_workflow.db.statuses import BOOKED, CANCELLED
 from ivig_workflow.db.tables import BookingRow
-
-BOOKED, CANCELLED = "booked", "cancelled"
 
 
 def free_bookings(

@@ -13,13 +13,12 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ivig_workflow.db.statuses import BOOKED
 from ivig_workflow.db.tables import BookingRow
 from ivig_workflow.loading.centre_calendar import HolidayCalendar
 from ivig_workflow.service.rulebook import Rulebook
 from ivig_workflow.service.scheduling.capacity_days import capacity_days
 from ivig_workflow.service.unit_of_work import reading
-
-BOOKED = "booked"
 
 
 def booking_rows(
